@@ -1,0 +1,22 @@
+// Operations that move elements without computing: reshape, transpose, slices, concatenation, gathers.
+#pragma once
+
+#include <vector>
+
+#include "strata/core/tensor.hpp"
+
+namespace strata::ops {
+
+Tensor reshape(const Tensor& x, const Shape& shape);  // one extent may be -1
+Tensor transpose(const Tensor& x, const std::vector<int>& perm = {});  // default: reverse the axes
+Tensor slice(const Tensor& x, std::int64_t begin, std::int64_t end);   // first axis, [begin, end)
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+Tensor expand_dims(const Tensor& x, int axis);
+Tensor squeeze(const Tensor& x, int axis);
+// Rows of x (first axis) at `indices` (an int64 tensor); the gradient scatters back, adding repeats.
+Tensor take(const Tensor& x, const Tensor& indices);
+Tensor cast(const Tensor& x, DType dtype);  // differentiable between floating types
+// One-hot rows of integer labels: [n] -> [n, classes], float32.
+Tensor one_hot(const Tensor& labels, std::int64_t classes, DType dtype = float32);
+
+}  // namespace strata::ops

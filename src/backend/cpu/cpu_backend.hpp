@@ -1,0 +1,30 @@
+// The CPU backend: oneDNN for matrix products, vectorised loops for the rest, threads from OpenMP.
+#pragma once
+
+#include "strata/backend/backend.hpp"
+
+namespace strata::backend::cpu {
+
+class CpuBackend final : public Backend {
+public:
+    void fill(Tensor& out, double value) const override;
+    void copy(const Tensor& x, Tensor& out) const override;
+    void cast(const Tensor& x, Tensor& out) const override;
+    void transfer(void* host, Tensor& device_tensor, bool to_host) const override;
+    void unary(UnaryOp op, const Tensor& x, Tensor& out, double alpha) const override;
+    void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) const override;
+    void where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& out) const override;
+    void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, Tensor& out) const override;
+    void argmax(const Tensor& x, int axis, Tensor& out) const override;
+    void matmul(const Tensor& a, const Tensor& b, const Tensor* bias, bool transpose_a, bool transpose_b,
+                Epilogue epilogue, Tensor& out) const override;
+    void softmax(const Tensor& x, bool log, Tensor& out) const override;
+    void transpose(const Tensor& x, std::span<const int> perm, Tensor& out) const override;
+    void take_rows(const Tensor& x, const Tensor& indices, Tensor& out) const override;
+    void scatter_add_rows(const Tensor& x, const Tensor& indices, Tensor& out) const override;
+    void one_hot(const Tensor& labels, Tensor& out) const override;
+};
+
+const Backend& instance();
+
+}  // namespace strata::backend::cpu
