@@ -28,7 +28,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     return Tensor(std::move(impl));
 }
 
-Tensor Tensor::symbolic(const Shape& shape, DType dtype, std::shared_ptr<models::KerasHistory> history) {
+Tensor Tensor::symbolic(const Shape& shape, DType dtype, std::shared_ptr<KerasHistory> history) {
     auto impl = std::make_shared<TensorImpl>();
     impl->shape = shape;
     impl->dtype = dtype;

@@ -22,9 +22,8 @@ namespace strata {
 namespace autograd {
 struct Node;
 }
-namespace models {
+// Where a symbolic tensor comes from (the layer call that produces it); defined by the layers level.
 struct KerasHistory;
-}
 
 // What a Tensor handle points at. Public so that levels above core can reach it; users never need to.
 struct TensorImpl {
@@ -39,7 +38,7 @@ struct TensorImpl {
     std::shared_ptr<autograd::Node> grad_fn;
 
     // Set on symbolic tensors: the layer call that produces this one.
-    std::shared_ptr<models::KerasHistory> keras_history;
+    std::shared_ptr<KerasHistory> keras_history;
 };
 
 class Tensor {
@@ -62,7 +61,7 @@ public:
         return from_vector(values, Shape{static_cast<std::int64_t>(values.size())});
     }
     // A symbolic tensor: shape and dtype only, as Keras's KerasTensor.
-    static Tensor symbolic(const Shape& shape, DType dtype, std::shared_ptr<models::KerasHistory> history);
+    static Tensor symbolic(const Shape& shape, DType dtype, std::shared_ptr<KerasHistory> history);
 
     bool defined() const { return impl_ != nullptr; }
     bool is_symbolic() const { return impl_ && !impl_->storage; }

@@ -1,1 +1,82 @@
+// Model: a directed acyclic graph of layers from symbolic inputs to outputs (Keras's functional Model), with
+// Keras's training API: compile, fit, evaluate, predict and their step-level forms. A Model is a handle:
+// copies share the same layers, weights and training state, as Python references do.
 #pragma once
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/layers/layer.hpp"
+#include "strata/training/options.hpp"
+
+namespace strata {
+
+namespace detail {
+struct Graph;
+struct TrainingState;
+}  // namespace detail
+
+struct ModelOptions {
+    std::string name;  // empty: "functional", "functional_1", ...
+};
+
+class Model {
+public:
+    Model(const Tensor& inputs, const Tensor& outputs, ModelOptions options = {});
+    Model(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs, ModelOptions options = {});
+    virtual ~Model() = default;
+
+    const std::string& name() const;
+
+    // Runs the model on concrete tensors (training enables dropout and batch statistics).
+    Tensor operator()(const Tensor& x, CallOptions options = {});
+    std::vector<Tensor> operator()(const std::vector<Tensor>& xs, CallOptions options = {});
+
+    // The layers in the order of the graph (functional models list their InputLayers, as Keras 3 does).
+    std::vector<std::shared_ptr<Layer>> layers() const;
+    std::shared_ptr<Layer> get_layer(const std::string& name) const;
+    const std::vector<Tensor>& inputs() const;
+    const std::vector<Tensor>& outputs() const;
+
+    std::vector<Tensor> weights() const;
+    std::vector<Tensor> trainable_weights() const;
+    std::vector<Tensor> non_trainable_weights() const;
+    std::vector<Tensor> get_weights() const;
+    void set_weights(const std::vector<Tensor>& values);
+    std::int64_t count_params() const;
+
+    // Keras's summary table: Layer (type), Output Shape, Param #, then the totals.
+    void summary(std::ostream& out = std::cout) const;
+
+    // Training (defined in src/training).
+    void compile(CompileOptions options = {});
+    History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+    std::map<std::string, double> evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
+    Tensor predict(const Tensor& x, PredictOptions options = {});
+    std::map<std::string, double> train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+    std::map<std::string, double> test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+    Tensor predict_on_batch(const Tensor& x);
+
+    bool compiled() const;
+    // The compiled optimizer (null before compile), as model.optimizer.
+    std::shared_ptr<optimizers::Optimizer> optimizer() const;
+    // Set by a callback to end fit after the current epoch, as model.stop_training = True.
+    bool stop_training() const;
+    void set_stop_training(bool stop);
+
+protected:
+    // For Sequential, which builds its graph as layers are added.
+    struct Deferred {};
+    Model(Deferred, const std::string& name);
+
+    // The layers, the graph between them and the compiled training state; shared by copies of the handle.
+    std::shared_ptr<detail::Graph> graph_;
+
+private:
+    detail::TrainingState& training() const;
+};
+
+}  // namespace strata

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what strata needs, builds it, and trains the seed model (784-32-10, RMSprop, mse, batch 128,
+# 10 epochs) on Fashion-MNIST, built with Sequential and again with the functional API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+./build/examples/seed_mlp

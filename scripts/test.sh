@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what strata needs, builds it, and runs the whole test suite: once in Release, then once more
+# built with AddressSanitizer and UndefinedBehaviorSanitizer. The contract programs of ../shared/api are
+# built against the installed library and run as part of the suite.
+#   scripts/test.sh              both runs
+#   scripts/test.sh --no-sanitize   the Release run only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+if [[ "${1:-}" != "--no-sanitize" ]]; then
+  cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON \
+        -DSTRATA_BUILD_EXAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-sanitize -j"$jobs"
+  # oneDNN and OpenMP are not instrumented; leaks from their one-time caches are not ours.
+  (cd build-sanitize && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j"$jobs" -E 'contract_seed_mlp')
+fi

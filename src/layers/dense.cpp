@@ -1,0 +1,50 @@
+#include "strata/layers/dense.hpp"
+
+#include "strata/ops/linalg.hpp"
+
+namespace strata::layers {
+
+DenseImpl::DenseImpl(std::int64_t units, activations::ActivationSpec activation, DenseOptions options)
+    : Layer("dense", {options.input_shape, options.name, options.trainable, options.dtype}),
+      units_(units),
+      activation_(std::move(activation)),
+      options_(std::move(options)) {
+    if (units_ <= 0)
+        throw ValueError("layer \"" + name() + "\" (Dense): units must be a positive integer, got " + std::to_string(units_));
+}
+
+void DenseImpl::build(const Shape& input_shape) {
+    if (input_shape.rank() < 1 || input_shape[input_shape.rank() - 1] <= 0)
+        throw ShapeError("layer \"" + name() + "\" (Dense): the last axis of the input must be known, got input shape " +
+                         input_shape.to_string());
+    std::int64_t input_dim = input_shape[input_shape.rank() - 1];
+    kernel_ = add_weight("kernel", {input_dim, units_}, options_.kernel_initializer);
+    if (options_.use_bias) bias_ = add_weight("bias", {units_}, options_.bias_initializer);
+    input_spec_ = InputSpec{.min_ndim = 2, .axes = {{-1, input_dim}}};
+}
+
+Tensor DenseImpl::call(const Tensor& x, bool) {
+    // matmul, bias and relu/sigmoid/tanh run as one kernel; other activations follow it.
+    if (activation_.fusable()) return ops::linear(x, kernel_, bias_, activation_.epilogue());
+    return activation_(ops::linear(x, kernel_, bias_));
+}
+
+Shape DenseImpl::compute_output_shape(const Shape& input_shape) const {
+    Shape out = input_shape;
+    out[out.rank() - 1] = units_;
+    return out;
+}
+
+nlohmann::json DenseImpl::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["units"] = units_;
+    config["activation"] = activation_.name();
+    config["use_bias"] = options_.use_bias;
+    config["kernel_initializer"] = {{"class_name", options_.kernel_initializer.get()->class_name()},
+                                    {"config", options_.kernel_initializer.get()->get_config()}};
+    config["bias_initializer"] = {{"class_name", options_.bias_initializer.get()->class_name()},
+                                  {"config", options_.bias_initializer.get()->get_config()}};
+    return config;
+}
+
+}  // namespace strata::layers

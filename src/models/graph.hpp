@@ -1,0 +1,52 @@
+// The graph behind a Model: its symbolic inputs and outputs, and the layer calls between them in topological
+// order. Shared by the models level (building, running, summary) and the training level (fit, predict).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/layers/keras_history.hpp"
+#include "strata/layers/layer.hpp"
+
+namespace strata::detail {
+
+struct GraphNode {
+    std::shared_ptr<KerasHistory> call;
+    Shape output_shape;  // batch axis first, -1 where unknown
+};
+
+struct TrainingState;
+
+struct Graph {
+    std::string name;
+    // What compile() sets up; created by the training level on first use.
+    std::shared_ptr<TrainingState> training;
+    bool sequential = false;
+
+    // Sequential only: the stack of layers, and the input shape once known (without the batch axis).
+    std::vector<std::shared_ptr<Layer>> stack;
+    Shape sequential_input_shape;
+
+    // The built graph.
+    bool built = false;
+    std::vector<Tensor> inputs, outputs;
+    std::vector<GraphNode> nodes;                // every call but the InputLayers', in topological order
+    std::vector<std::shared_ptr<Layer>> layers;  // each layer once, in graph order, InputLayers included
+
+    // Orders the calls from `inputs` to `outputs`; ValueError when an output does not depend on the inputs.
+    void build(std::vector<Tensor> inputs, std::vector<Tensor> outputs);
+    // Sequential: builds the graph for inputs of `input_shape` (without the batch axis).
+    void build_sequential(const Shape& input_shape);
+    // Builds a Sequential on its first concrete batch; throws for a functional model that is not built.
+    void ensure_built(const std::vector<Tensor>& xs);
+
+    // Runs the graph on concrete tensors, checking each against its Input's shape.
+    std::vector<Tensor> run(const std::vector<Tensor>& xs, bool training) const;
+    // Checks inputs against the model's Input shapes (rank and known extents), naming the model.
+    void check_inputs(const std::vector<Tensor>& xs) const;
+
+    std::vector<std::shared_ptr<Layer>> visible_layers() const;
+};
+
+}  // namespace strata::detail

@@ -1,0 +1,35 @@
+// compile(): resolves the optimizer, loss and metrics a model trains with.
+#include "../models/graph.hpp"
+#include "strata/models/model.hpp"
+#include "training_state.hpp"
+
+namespace strata {
+
+detail::TrainingState& Model::training() const {
+    if (!graph_->training) graph_->training = std::make_shared<detail::TrainingState>();
+    return *graph_->training;
+}
+
+void Model::compile(CompileOptions options) {
+    detail::TrainingState& state = training();
+    // Resolved before anything is changed, so a bad name leaves the previous compile in place.
+    std::shared_ptr<optimizers::Optimizer> optimizer = options.optimizer.get();
+    std::shared_ptr<losses::Loss> loss = options.loss.empty() ? nullptr : options.loss.get();
+    state.optimizer = std::move(optimizer);
+    state.loss = std::move(loss);
+    state.metric_specs = std::move(options.metrics);
+    state.metrics.clear();
+    state.loss_tracker.reset();
+    state.compiled = true;
+}
+
+bool Model::compiled() const { return graph_->training && graph_->training->compiled; }
+
+std::shared_ptr<optimizers::Optimizer> Model::optimizer() const {
+    return graph_->training ? graph_->training->optimizer : nullptr;
+}
+
+bool Model::stop_training() const { return graph_->training && graph_->training->stop_training; }
+void Model::set_stop_training(bool stop) { training().stop_training = stop; }
+
+}  // namespace strata
