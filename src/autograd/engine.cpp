@@ -6,6 +6,7 @@
 #include "strata/autograd/node.hpp"
 #include "strata/ops/elementwise.hpp"
 #include "strata/ops/reduce.hpp"
+#include "strata/ops/shape.hpp"
 
 namespace strata::autograd {
 
@@ -42,6 +43,7 @@ Tensor record(Tensor output, const char* op, std::vector<Tensor> inputs, Backwar
 }
 
 std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sources, const Tensor& seed) {
+    if (!root.defined()) throw ValueError("autograd::gradients: the root tensor is undefined");
     NoGradScope no_grad;  // backward passes are not themselves recorded
     std::unordered_set<const TensorImpl*> wanted;
     for (const Tensor& s : sources) wanted.insert(s.impl());
@@ -78,6 +80,8 @@ std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sou
             const Tensor& input = node.inputs[i];
             if (!input.defined() || !input.requires_grad() || !input_grads[i].defined()) continue;
             Tensor gi = ops::sum_to(input_grads[i], input.shape());
+            // A float32 input that met a float64 operand gets its gradient back in float32.
+            if (gi.dtype() != input.dtype()) gi = ops::cast(gi, input.dtype());
             auto [slot, inserted] = grads.try_emplace(input.impl(), gi);
             if (!inserted) slot->second = slot->second + gi;
         }

@@ -6,7 +6,9 @@ namespace strata {
 
 InputLayer::InputLayer(const Shape& batch_shape, DType dtype, const std::string& name)
     : Layer("input_layer", {batch_shape.without_batch(), name, true, is_floating(dtype) ? dtype : float32}),
-      batch_shape_(batch_shape) {}
+      batch_shape_(batch_shape) {
+    ensure_built({batch_shape});  // an InputLayer has nothing to build; Keras marks it built
+}
 
 nlohmann::json InputLayer::get_config() const {
     return {{"name", name()}, {"batch_shape", batch_shape_.dims()}, {"dtype", dtype_name(dtype())}, {"sparse", false}};

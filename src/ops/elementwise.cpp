@@ -34,6 +34,9 @@ Tensor binary_kernel(BinaryOp op, const Tensor& a, const Tensor& b, const char* 
 Tensor unary_kernel(UnaryOp op, const Tensor& x, const char* name, double alpha = 0.0, bool floating_only = true) {
     require_concrete(x, name);
     if (floating_only) detail::require_floating(x, name);
+    if (x.dtype() == bool_)
+        throw TypeError(std::string(name) + ": bool tensors take no arithmetic; cast to a number type first (shape " +
+                        x.shape().to_string() + ")");
     Tensor out = detail::empty_like(x);
     backend::of(x).unary(op, x, out, alpha);
     return out;
@@ -42,11 +45,17 @@ Tensor unary_kernel(UnaryOp op, const Tensor& x, const char* name, double alpha 
 Tensor zero_like_scalar(const Tensor& x) { return scalar_like(x, 0.0); }
 
 // Integer arithmetic that can divide goes through float32, as true division does in Keras.
-Tensor as_floating(const Tensor& x) { return is_floating(x.dtype()) ? x : cast(x, float32); }
+Tensor as_floating(const Tensor& x, const char* name) {
+    require_concrete(x, name);
+    return is_floating(x.dtype()) ? x : cast(x, float32);
+}
 
 }  // namespace
 
-Tensor scalar_like(const Tensor& x, double value) { return Tensor::full({}, value, x.dtype(), x.device()); }
+Tensor scalar_like(const Tensor& x, double value) {
+    require_concrete(x, "scalar_like");
+    return Tensor::full({}, value, x.dtype(), x.device());
+}
 
 Tensor add(const Tensor& a, const Tensor& b) {
     Tensor out = binary_kernel(BinaryOp::add, a, b, "add");
@@ -66,7 +75,7 @@ Tensor multiply(const Tensor& a, const Tensor& b) {
 }
 
 Tensor divide(const Tensor& a_in, const Tensor& b_in) {
-    Tensor a = as_floating(a_in), b = as_floating(b_in);
+    Tensor a = as_floating(a_in, "divide"), b = as_floating(b_in, "divide");
     Tensor out = binary_kernel(BinaryOp::divide, a, b, "divide");
     return autograd::record(out, "divide", {a, b}, [a = saved(a), b = saved(b)](const Tensor& g) {
         Tensor gb = g / b;
@@ -91,7 +100,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor power(const Tensor& a_in, const Tensor& b_in) {
-    Tensor a = as_floating(a_in), b = as_floating(b_in);
+    Tensor a = as_floating(a_in, "power"), b = as_floating(b_in, "power");
     Tensor out = binary_kernel(BinaryOp::power, a, b, "power");
     return autograd::record(out, "power", {a, b}, [a = saved(a), b = saved(b), out = saved(out)](const Tensor& g) {
         // d(a^b)/da = b a^(b-1); d(a^b)/db = a^b log(a), taken as 0 where a = 0.
@@ -103,9 +112,11 @@ Tensor power(const Tensor& a_in, const Tensor& b_in) {
 }
 
 Tensor power(const Tensor& x_in, double exponent) {
-    Tensor x = as_floating(x_in);
+    Tensor x = as_floating(x_in, "power");
     Tensor out = unary_kernel(UnaryOp::power, x, "power", exponent);
     return autograd::record(out, "power", {x}, [x = saved(x), exponent](const Tensor& g) {
+        // x^0 is constant: its gradient is 0 even at x = 0, where 0 * x^-1 would be NaN.
+        if (exponent == 0.0) return std::vector<Tensor>{Tensor::zeros(x.shape(), g.dtype(), g.device())};
         return std::vector<Tensor>{g * (power(x, exponent - 1.0) * exponent)};
     });
 }
@@ -148,8 +159,14 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor sign(const Tensor& x) { return unary_kernel(UnaryOp::sign, x, "sign", 0.0, false); }
-Tensor round(const Tensor& x) { return is_floating(x.dtype()) ? unary_kernel(UnaryOp::round, x, "round") : x; }
-Tensor floor(const Tensor& x) { return is_floating(x.dtype()) ? unary_kernel(UnaryOp::floor, x, "floor") : x; }
+Tensor round(const Tensor& x) {
+    require_concrete(x, "round");
+    return is_floating(x.dtype()) ? unary_kernel(UnaryOp::round, x, "round") : x;
+}
+Tensor floor(const Tensor& x) {
+    require_concrete(x, "floor");
+    return is_floating(x.dtype()) ? unary_kernel(UnaryOp::floor, x, "floor") : x;
+}
 
 Tensor reciprocal(const Tensor& x) {
     Tensor out = unary_kernel(UnaryOp::reciprocal, x, "reciprocal");
@@ -166,6 +183,7 @@ Tensor erf(const Tensor& x) {
 }
 
 Tensor clip(const Tensor& x, double lo, double hi) {
+    require_concrete(x, "clip");
     if (!(lo <= hi))
         throw ValueError("clip: expected min <= max, got min " + std::to_string(lo) + " and max " + std::to_string(hi));
     Tensor out = minimum(maximum(x.detach(), scalar_like(x, lo)), scalar_like(x, hi));

@@ -54,26 +54,44 @@ Tensor matmul_3d(const Tensor& a, const Tensor& b) {
 Tensor matmul(const Tensor& a, const Tensor& b) {
     check_operands(a, b, "matmul");
     if (a.rank() == 0 || b.rank() == 0) incompatible(a, b);
-    // Vectors, as NumPy: a [k] is a row, b [k] a column, the added axis removed afterwards.
-    if (a.rank() == 1) return squeeze(matmul(expand_dims(a, 0), b), -2);
-    if (b.rank() == 1) return squeeze(matmul(a, expand_dims(b, 1)), -1);
     std::int64_t k = a.shape()[a.rank() - 1];
-    if (b.shape()[b.rank() - 2] != k) incompatible(a, b);
-    if (a.rank() == 2 && b.rank() == 2) return matmul_3d(a, b);
-    if (b.rank() == 2) {  // [..., m, k] x [k, n]: one product over all leading rows
-        std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end() - 1);
-        dims.push_back(b.shape()[1]);
-        return reshape(matmul_3d(reshape(a, {-1, k}), b), Shape(dims));
+    if (b.shape()[b.rank() == 1 ? 0 : b.rank() - 2] != k) incompatible(a, b);
+    // Vectors, as NumPy: a [k] is a row [1, k], b [k] a column [k, 1]; the added axes are removed afterwards,
+    // the row's (second to last) first.
+    if (a.rank() == 1 || b.rank() == 1) {
+        Tensor out = matmul(a.rank() == 1 ? expand_dims(a, 0) : a, b.rank() == 1 ? expand_dims(b, 1) : b);
+        if (a.rank() == 1) out = squeeze(out, -2);
+        if (b.rank() == 1) out = squeeze(out, -1);
+        return out;
     }
+    if (a.rank() == 2 && b.rank() == 2) return matmul_3d(a, b);
+    std::int64_t m = a.shape()[a.rank() - 2], n = b.shape()[b.rank() - 1];
+    if (b.rank() == 2) {  // [..., m, k] x [k, n]: one product over all leading rows, b shared
+        std::vector<std::int64_t> dims(a.shape().begin(), a.shape().end() - 1);
+        std::int64_t rows = Shape(dims).numel();
+        dims.push_back(n);
+        return reshape(matmul_3d(reshape(a, {rows, k}), b), Shape(dims));
+    }
+    // Batched: the leading axes broadcast as NumPy's; a broadcast operand's gradient is summed back.
     Shape lead_a(std::vector<std::int64_t>(a.shape().begin(), a.shape().end() - 2));
     Shape lead_b(std::vector<std::int64_t>(b.shape().begin(), b.shape().end() - 2));
-    if (lead_a != lead_b) incompatible(a, b);
-    std::int64_t m = a.shape()[a.rank() - 2], n = b.shape()[b.rank() - 1];
-    Tensor out = matmul_3d(reshape(a, {-1, m, k}), reshape(b, {-1, k, n}));
-    std::vector<std::int64_t> dims = lead_a.dims();
-    dims.push_back(m);
-    dims.push_back(n);
-    return reshape(out, Shape(dims));
+    Shape lead;
+    try {
+        lead = broadcast_shapes(lead_a, lead_b, "matmul");
+    } catch (const ShapeError&) {
+        incompatible(a, b);
+    }
+    auto with_lead = [&lead](std::int64_t rows, std::int64_t cols) {
+        std::vector<std::int64_t> dims = lead.dims();
+        dims.push_back(rows);
+        dims.push_back(cols);
+        return Shape(dims);
+    };
+    Tensor ba = lead_a == lead ? a : broadcast_to(a, with_lead(m, k));
+    Tensor bb = lead_b == lead ? b : broadcast_to(b, with_lead(k, n));
+    std::int64_t batch = lead.numel();
+    Tensor out = matmul_3d(reshape(ba, {batch, m, k}), reshape(bb, {batch, k, n}));
+    return reshape(out, with_lead(m, n));
 }
 
 Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, Epilogue activation) {
@@ -81,11 +99,20 @@ Tensor linear(const Tensor& x, const Tensor& kernel, const Tensor& bias, Epilogu
     if (kernel.rank() != 2 || x.rank() < 1 || x.shape()[x.rank() - 1] != kernel.shape()[0])
         throw ShapeError("linear: input of shape " + x.shape().to_string() + " does not fit kernel of shape " +
                          kernel.shape().to_string());
-    if (bias.defined() && (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1]))
-        throw ShapeError("linear: bias of shape " + bias.shape().to_string() + " does not fit kernel of shape " +
-                         kernel.shape().to_string());
+    if (bias.defined()) {
+        detail::require_concrete(bias, "linear");
+        detail::require_same_device(kernel, bias, "linear");
+        // The kernel reads the bias as the kernel's element type.
+        if (bias.dtype() != kernel.dtype())
+            throw TypeError("linear: bias of dtype " + dtype_name(bias.dtype()) + " does not match kernel of dtype " +
+                            dtype_name(kernel.dtype()));
+        if (bias.rank() != 1 || bias.shape()[0] != kernel.shape()[1])
+            throw ShapeError("linear: bias of shape " + bias.shape().to_string() + " does not fit kernel of shape " +
+                             kernel.shape().to_string());
+    }
     std::int64_t k = kernel.shape()[0], n = kernel.shape()[1];
-    Tensor rows = x.rank() == 2 ? x : reshape(x, {-1, k});
+    std::int64_t row_count = Shape(std::vector<std::int64_t>(x.shape().begin(), x.shape().end() - 1)).numel();
+    Tensor rows = x.rank() == 2 ? x : reshape(x, {row_count, k});
     Tensor out = product(rows, kernel, false, false, bias.defined() ? &bias : nullptr, activation);
     // Backward through the fused activation uses its output: relu' = [y > 0], sigmoid' = y (1 - y),
     // tanh' = 1 - y^2.

@@ -2,6 +2,7 @@
 #include "strata/ops/reduce.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "common.hpp"
 #include "strata/ops/elementwise.hpp"
@@ -113,7 +114,12 @@ Tensor argmax(const Tensor& x, int axis) {
 }
 
 Tensor logsumexp(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+    detail::require_concrete(x, "logsumexp");
+    detail::require_floating(x, "logsumexp");
     Tensor m = max(x.detach(), axes, true);  // a constant shift: the gradient does not depend on it
+    // An infinite maximum would give inf - inf = NaN; shift by 0 there instead, as JAX and Keras do, so that
+    // all -inf gives -inf and any +inf gives +inf.
+    m = where(less(abs(m), scalar_like(m, std::numeric_limits<double>::infinity())), m, scalar_like(m, 0.0));
     Tensor out = log(sum(exp(x - m), axes, true)) + m;
     if (keepdims) return out;
     Reduced r = plan(x.shape(), axes, "logsumexp");
@@ -121,6 +127,7 @@ Tensor logsumexp(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
 }
 
 Tensor sum_to(const Tensor& x, const Shape& shape) {
+    detail::require_concrete(x, "sum_to");
     if (x.shape() == shape) return x;
     int lead = x.rank() - shape.rank();
     if (lead < 0) throw ShapeError("sum_to: cannot sum shape " + x.shape().to_string() + " to " + shape.to_string());

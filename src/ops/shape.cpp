@@ -115,6 +115,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
 }
 
 Tensor expand_dims(const Tensor& x, int axis) {
+    detail::require_concrete(x, "expand_dims");
     int a = axis < 0 ? axis + x.rank() + 1 : axis;
     if (a < 0 || a > x.rank())
         throw IndexError("expand_dims: axis " + std::to_string(axis) + " out of range for shape " + x.shape().to_string());
@@ -124,6 +125,7 @@ Tensor expand_dims(const Tensor& x, int axis) {
 }
 
 Tensor squeeze(const Tensor& x, int axis) {
+    detail::require_concrete(x, "squeeze");
     int a = x.shape().normalize_axis(axis, "squeeze");
     if (x.shape()[a] != 1)
         throw ShapeError("squeeze: axis " + std::to_string(axis) + " of shape " + x.shape().to_string() + " is not 1");
@@ -145,9 +147,10 @@ Tensor take(const Tensor& x, const Tensor& indices_in) {
         if (idx[i] < 0 || idx[i] >= rows)
             throw IndexError("take: index " + std::to_string(idx[i]) + " out of range for a tensor of shape " +
                              x.shape().to_string());
-    Shape shape = x.shape();
-    shape[0] = indices.numel();
-    Tensor out = Tensor::empty(shape, x.dtype(), x.device());
+    // As NumPy's take along axis 0: indices.shape + x.shape[1:].
+    std::vector<std::int64_t> dims = indices.shape().dims();
+    dims.insert(dims.end(), x.shape().begin() + 1, x.shape().end());
+    Tensor out = Tensor::empty(Shape(dims), x.dtype(), x.device());
     backend::of(x).take_rows(x, indices, out);
     return autograd::record(out, "take", {x}, [from = x.shape(), indices](const Tensor& g) {
         Tensor grad = Tensor::zeros(from, g.dtype(), g.device());

@@ -55,7 +55,9 @@ Tensor Tensor::to(Device target) const {
 namespace {
 
 // A scalar operand takes the tensor's element type; a fractional scalar makes an integer tensor float32.
-Tensor scalar_for(const Tensor& t, double value) {
+// `op` names the operator's op in the error for an undefined or symbolic tensor.
+Tensor scalar_for(const Tensor& t, double value, const char* op) {
+    ops::detail::require_concrete(t, op);
     DType dtype = t.dtype();
     if (!is_floating(dtype) && value != std::floor(value)) dtype = float32;
     if (dtype == bool_) dtype = int64;
@@ -69,25 +71,25 @@ Tensor operator-(const Tensor& a, const Tensor& b) { return ops::subtract(a, b);
 Tensor operator*(const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return ops::divide(a, b); }
 Tensor operator-(const Tensor& a) { return ops::negative(a); }
-Tensor operator+(const Tensor& a, double b) { return ops::add(a, scalar_for(a, b)); }
-Tensor operator-(const Tensor& a, double b) { return ops::subtract(a, scalar_for(a, b)); }
-Tensor operator*(const Tensor& a, double b) { return ops::multiply(a, scalar_for(a, b)); }
-Tensor operator/(const Tensor& a, double b) { return ops::divide(a, scalar_for(a, b)); }
-Tensor operator+(double a, const Tensor& b) { return ops::add(scalar_for(b, a), b); }
-Tensor operator-(double a, const Tensor& b) { return ops::subtract(scalar_for(b, a), b); }
-Tensor operator*(double a, const Tensor& b) { return ops::multiply(scalar_for(b, a), b); }
-Tensor operator/(double a, const Tensor& b) { return ops::divide(scalar_for(b, a), b); }
+Tensor operator+(const Tensor& a, double b) { return ops::add(a, scalar_for(a, b, "add")); }
+Tensor operator-(const Tensor& a, double b) { return ops::subtract(a, scalar_for(a, b, "subtract")); }
+Tensor operator*(const Tensor& a, double b) { return ops::multiply(a, scalar_for(a, b, "multiply")); }
+Tensor operator/(const Tensor& a, double b) { return ops::divide(a, scalar_for(a, b, "divide")); }
+Tensor operator+(double a, const Tensor& b) { return ops::add(scalar_for(b, a, "add"), b); }
+Tensor operator-(double a, const Tensor& b) { return ops::subtract(scalar_for(b, a, "subtract"), b); }
+Tensor operator*(double a, const Tensor& b) { return ops::multiply(scalar_for(b, a, "multiply"), b); }
+Tensor operator/(double a, const Tensor& b) { return ops::divide(scalar_for(b, a, "divide"), b); }
 Tensor operator==(const Tensor& a, const Tensor& b) { return ops::equal(a, b); }
 Tensor operator!=(const Tensor& a, const Tensor& b) { return ops::not_equal(a, b); }
 Tensor operator<(const Tensor& a, const Tensor& b) { return ops::less(a, b); }
 Tensor operator<=(const Tensor& a, const Tensor& b) { return ops::less_equal(a, b); }
 Tensor operator>(const Tensor& a, const Tensor& b) { return ops::greater(a, b); }
 Tensor operator>=(const Tensor& a, const Tensor& b) { return ops::greater_equal(a, b); }
-Tensor operator==(const Tensor& a, double b) { return ops::equal(a, scalar_for(a, b)); }
-Tensor operator!=(const Tensor& a, double b) { return ops::not_equal(a, scalar_for(a, b)); }
-Tensor operator<(const Tensor& a, double b) { return ops::less(a, scalar_for(a, b)); }
-Tensor operator<=(const Tensor& a, double b) { return ops::less_equal(a, scalar_for(a, b)); }
-Tensor operator>(const Tensor& a, double b) { return ops::greater(a, scalar_for(a, b)); }
-Tensor operator>=(const Tensor& a, double b) { return ops::greater_equal(a, scalar_for(a, b)); }
+Tensor operator==(const Tensor& a, double b) { return ops::equal(a, scalar_for(a, b, "equal")); }
+Tensor operator!=(const Tensor& a, double b) { return ops::not_equal(a, scalar_for(a, b, "not_equal")); }
+Tensor operator<(const Tensor& a, double b) { return ops::less(a, scalar_for(a, b, "less")); }
+Tensor operator<=(const Tensor& a, double b) { return ops::less_equal(a, scalar_for(a, b, "less_equal")); }
+Tensor operator>(const Tensor& a, double b) { return ops::greater(a, scalar_for(a, b, "greater")); }
+Tensor operator>=(const Tensor& a, double b) { return ops::greater_equal(a, scalar_for(a, b, "greater_equal")); }
 
 }  // namespace strata

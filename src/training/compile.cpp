@@ -15,6 +15,9 @@ void Model::compile(CompileOptions options) {
     // Resolved before anything is changed, so a bad name leaves the previous compile in place.
     std::shared_ptr<optimizers::Optimizer> optimizer = options.optimizer.get();
     std::shared_ptr<losses::Loss> loss = options.loss.empty() ? nullptr : options.loss.get();
+    // Metrics resolve on the first batch, when the shapes are known ("accuracy"); a name no metric has is
+    // refused now, as an unknown loss or optimizer is.
+    for (const metrics::MetricSpec& spec : options.metrics) metrics::get(spec, Shape{1, 2}, Shape{1, 2});
     state.optimizer = std::move(optimizer);
     state.loss = std::move(loss);
     state.metric_specs = std::move(options.metrics);

@@ -7,6 +7,7 @@
 #include "progbar.hpp"
 #include "strata/autograd/gradient_tape.hpp"
 #include "strata/autograd/node.hpp"
+#include "strata/backend/backend.hpp"
 #include "strata/ops/random.hpp"
 #include "strata/ops/shape.hpp"
 #include "strata/models/model.hpp"
@@ -213,7 +214,7 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
         if (!validation.empty()) {
             std::map<std::string, double> val = evaluate(validation.x, validation.y,
                                                          {.batch_size = options.batch_size, .verbose = 0,
-                                                          .sample_weight = validation.sample_weight});
+                                                          .sample_weight = validation.sample_weight, .callbacks = {}});
             for (const auto& [name, value] : val) epoch_logs["val_" + name] = value;
         }
         progbar.update(steps, epoch_logs, /*finalize=*/true);

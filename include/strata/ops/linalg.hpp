@@ -7,7 +7,8 @@
 namespace strata::ops {
 
 // [m, k] x [k, n] -> [m, n]. Inputs of rank > 2 multiply their last two axes, batched over the leading
-// ones when both have the same leading shape, or with b of rank 2 shared by every batch.
+// ones, which broadcast as NumPy's (b of rank 2 is shared by every batch without a copy). A vector is a
+// row when first and a column when second, and its axis is dropped from the result, as NumPy.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
 // x[..., k] * kernel[k, n] + bias[n], then an activation fused into the same kernel where the backend can

@@ -13,7 +13,8 @@ Tensor slice(const Tensor& x, std::int64_t begin, std::int64_t end);   // first 
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor expand_dims(const Tensor& x, int axis);
 Tensor squeeze(const Tensor& x, int axis);
-// Rows of x (first axis) at `indices` (an int64 tensor); the gradient scatters back, adding repeats.
+// Rows of x (first axis) at `indices` (an integer tensor), shaped indices.shape + x.shape[1:] as NumPy's
+// take along axis 0; the gradient scatters back, adding repeats.
 Tensor take(const Tensor& x, const Tensor& indices);
 Tensor cast(const Tensor& x, DType dtype);  // differentiable between floating types
 // One-hot rows of integer labels: [n] -> [n, classes], float32.

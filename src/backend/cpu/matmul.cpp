@@ -26,10 +26,13 @@ dnnl::stream& stream() {
     return s;
 }
 
+// oneDNN fixes a primitive's thread count when it creates it, so the count is part of the key: a primitive
+// made for two threads would otherwise keep using two after set_num_threads(1).
 struct MatmulKey {
     std::int64_t batch, m, k, n;
     bool transpose_a, transpose_b, bias;
     Epilogue epilogue;
+    int threads;
     auto operator<=>(const MatmulKey&) const = default;
 };
 
@@ -103,7 +106,7 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor* bias, bo
     std::int64_t batch = ra == 3 ? a.shape()[0] : 1;
     std::int64_t m = out.shape()[out.rank() - 2], n = out.shape()[out.rank() - 1];
     std::int64_t k = transpose_a ? a.shape()[ra - 2] : a.shape()[ra - 1];
-    if (m == 0 || n == 0) return;
+    if (out.numel() == 0) return;  // no batch, row or column: nothing to write (oneDNN refuses empty shapes)
     if (k == 0) {
         fill(out, 0.0);
         return;
@@ -113,7 +116,7 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor* bias, bo
                    transpose_a, transpose_b, epilogue, out.data<double>());
         return;
     }
-    MatmulKey key{batch, m, k, n, transpose_a, transpose_b, bias != nullptr, epilogue};
+    MatmulKey key{batch, m, k, n, transpose_a, transpose_b, bias != nullptr, epilogue, omp_get_max_threads()};
     const dnnl::matmul& prim = primitive_for(key);
     using dnnl::memory;
     memory ma(operand_desc(batch, m, k, transpose_a), engine(), a.raw_data());

@@ -1,0 +1,165 @@
+// The strata half of the side-by-side benchmark (the PyTorch half is seed_bench_torch.py; scripts/bench.sh
+// runs both and prints the table). The seed model is built exactly as the contract program seed_mlp builds
+// it. For each thread count: a fresh model from the same seed, one warm-up epoch, then timed epochs (each
+// one fit call of one epoch), the test accuracy, and the latency of one image through predict_on_batch.
+// A thread count whose warm-up epoch is already 1.5 times slower than the best epoch so far cannot win, so
+// its timed epochs are skipped (on a loaded machine, more OpenMP threads than free cores crawl); its line
+// then says timed=0 and gives the warm-up epoch.
+//
+// One machine-readable line per thread count goes to stdout (progress goes to stderr):
+//   seed_bench framework=strata threads=1 timed=3 epoch_s=3.21,3.18,3.19 infer_best_us=41.2
+//       infer_median_us=44.0 test_accuracy=0.8421 epochs=4
+//
+// Usage: seed_bench [--threads 1,2] [--timed-epochs 3] [--calls 2000]
+#include <strata/strata.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace layers = strata::layers;
+namespace optimizers = strata::optimizers;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct Settings {
+    std::vector<int> threads = {1, 2};
+    int timed_epochs = 3;  // after one warm-up epoch
+    int calls = 2000;      // one-image inference calls, after a few warm-up calls
+};
+
+int positive_int(std::string_view flag, const std::string& text) {
+    char* end = nullptr;
+    long value = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || value < 1 || value > 1'000'000) {
+        throw strata::ValueError("seed_bench: " + std::string(flag) + " expects a positive integer, got '" +
+                                 text + "'");
+    }
+    return static_cast<int>(value);
+}
+
+Settings parse_arguments(int argc, char** argv) {
+    Settings settings;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        if (i + 1 >= argc) {
+            throw strata::ValueError("seed_bench: expected a value after '" + std::string(flag) + "'");
+        }
+        std::string value = argv[++i];
+        if (flag == "--threads") {
+            settings.threads.clear();
+            std::stringstream list(value);
+            for (std::string item; std::getline(list, item, ',');) {
+                settings.threads.push_back(positive_int(flag, item));
+            }
+        } else if (flag == "--timed-epochs") {
+            settings.timed_epochs = positive_int(flag, value);
+        } else if (flag == "--calls") {
+            settings.calls = positive_int(flag, value);
+        } else {
+            throw strata::ValueError("seed_bench: unknown option '" + std::string(flag) +
+                                     "' (expected --threads, --timed-epochs or --calls)");
+        }
+    }
+    return settings;
+}
+
+struct Data {
+    strata::Tensor x_train, y_train, x_test, y_test;
+};
+
+// The same preparation as the contract program seed_mlp.
+Data load() {
+    auto [train, test] = strata::datasets::fashion_mnist::load_data();
+    return {train.x.reshape({-1, 784}).astype(strata::float32) / 255.0f, strata::utils::to_categorical(train.y, 10),
+            test.x.reshape({-1, 784}).astype(strata::float32) / 255.0f, strata::utils::to_categorical(test.y, 10)};
+}
+
+// Trains and times one fresh model with `threads` threads; returns its best epoch in seconds.
+double run(const Data& data, int threads, const Settings& settings, double best_so_far) {
+    strata::backend::set_num_threads(threads);
+    strata::utils::set_random_seed(42);
+
+    strata::Sequential model;
+    model.add(layers::Dense(32, "relu", {.input_shape = {784}}));
+    model.add(layers::Dense(10, "softmax"));
+    model.compile({.optimizer = optimizers::RMSprop(0.001), .loss = "mse", .metrics = {"accuracy"}});
+
+    // The warm-up epoch pays for first-touch allocations and oneDNN's primitive creation.
+    auto start = Clock::now();
+    model.fit(data.x_train, data.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0});
+    double warm_up = seconds_since(start);
+    std::fprintf(stderr, "strata, %d thread(s): warm-up epoch %.3f s\n", threads, warm_up);
+
+    std::vector<double> epoch_seconds;
+    int timed_epochs = warm_up > 1.5 * best_so_far ? 0 : settings.timed_epochs;
+    if (timed_epochs == 0) {
+        std::fprintf(stderr, "strata, %d thread(s): slower than %.3f s already, timed epochs skipped\n",
+                     threads, best_so_far);
+        epoch_seconds.push_back(warm_up);
+    }
+    for (int epoch = 0; epoch < timed_epochs; ++epoch) {
+        start = Clock::now();
+        model.fit(data.x_train, data.y_train, {.batch_size = 128, .epochs = 1, .verbose = 0});
+        epoch_seconds.push_back(seconds_since(start));
+        std::fprintf(stderr, "strata, %d thread(s): epoch %.3f s\n", threads, epoch_seconds.back());
+    }
+    double accuracy = model.evaluate(data.x_test, data.y_test, {.batch_size = 128, .verbose = 0}).at("accuracy");
+
+    // Real-time classification: one image, shape (1, 784), through the trained model.
+    strata::Tensor image = data.x_test.slice(0, 1).clone();
+    for (int i = 0; i < 50; ++i) {
+        model.predict_on_batch(image);
+    }
+    std::vector<double> call_us;
+    call_us.reserve(settings.calls);
+    for (int i = 0; i < settings.calls; ++i) {
+        auto call_start = Clock::now();
+        strata::Tensor probabilities = model.predict_on_batch(image);
+        call_us.push_back(seconds_since(call_start) * 1e6);
+    }
+    std::sort(call_us.begin(), call_us.end());
+
+    std::string epochs_list;
+    for (double s : epoch_seconds) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "%s%.4f", epochs_list.empty() ? "" : ",", s);
+        epochs_list += buffer;
+    }
+    std::printf("seed_bench framework=strata threads=%d timed=%d epoch_s=%s infer_best_us=%.2f "
+                "infer_median_us=%.2f test_accuracy=%.4f epochs=%d\n",
+                threads, timed_epochs, epochs_list.c_str(), call_us.front(), call_us[call_us.size() / 2],
+                accuracy, timed_epochs + 1);
+    std::fflush(stdout);
+    return timed_epochs == 0 ? best_so_far : *std::min_element(epoch_seconds.begin(), epoch_seconds.end());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        Settings settings = parse_arguments(argc, argv);
+        Data data = load();
+        double best = std::numeric_limits<double>::infinity();
+        for (int threads : settings.threads) {
+            best = std::min(best, run(data, threads, settings, best));
+        }
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "seed_bench: %s\n", error.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,129 @@
+// Loss names and LossSpec: what compile(loss=...) takes, resolved as Keras 3's losses.get and
+// compile_utils.get_loss do (keras/src/losses/__init__.py, keras/src/trainers/compile_utils.py).
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "strata/training/losses.hpp"
+
+namespace strata::losses {
+
+namespace {
+
+using Factory = std::shared_ptr<Loss> (*)(const std::string& identifier);
+
+template <class L>
+std::shared_ptr<Loss> make_class(const std::string&) {
+    return std::make_shared<L>();
+}
+
+// A function name becomes the function wrapped in a LossFunctionWrapper named after the string, as compile()
+// does with keras.losses.get's function.
+template <Tensor (*Fn)(const Tensor&, const Tensor&)>
+std::shared_ptr<Loss> make_wrapper(const std::string& identifier) {
+    return std::make_shared<LossFunctionWrapper>(Fn, LossFunctionWrapperOptions{.name = identifier});
+}
+
+Tensor cce(const Tensor& t, const Tensor& p) { return categorical_crossentropy(t, p); }
+Tensor scce(const Tensor& t, const Tensor& p) { return sparse_categorical_crossentropy(t, p); }
+Tensor bce(const Tensor& t, const Tensor& p) { return binary_crossentropy(t, p); }
+
+// Keras's ALL_OBJECTS_DICT for the losses strata has: class names, function names and the aliases.
+const std::map<std::string, Factory>& registry() {
+    static const std::map<std::string, Factory> r = {
+        {"MeanSquaredError", &make_class<MeanSquaredError>},
+        {"MeanAbsoluteError", &make_class<MeanAbsoluteError>},
+        {"CategoricalCrossentropy", &make_class<CategoricalCrossentropy>},
+        {"SparseCategoricalCrossentropy", &make_class<SparseCategoricalCrossentropy>},
+        {"BinaryCrossentropy", &make_class<BinaryCrossentropy>},
+        {"mean_squared_error", &make_wrapper<mean_squared_error>},
+        {"mse", &make_wrapper<mean_squared_error>},
+        {"MSE", &make_wrapper<mean_squared_error>},
+        {"mean_absolute_error", &make_wrapper<mean_absolute_error>},
+        {"mae", &make_wrapper<mean_absolute_error>},
+        {"MAE", &make_wrapper<mean_absolute_error>},
+        {"categorical_crossentropy", &make_wrapper<cce>},
+        {"sparse_categorical_crossentropy", &make_wrapper<scce>},
+        {"binary_crossentropy", &make_wrapper<bce>},
+        {"bce", &make_wrapper<bce>},
+        {"BCE", &make_wrapper<bce>},
+    };
+    return r;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool is_crossentropy_shorthand(const std::string& identifier) {
+    std::string l = lower(identifier);
+    return l == "crossentropy" || l == "ce";
+}
+
+std::string function_name(Tensor (*fn)(const Tensor&, const Tensor&)) {
+    if (fn == &mean_squared_error) return "mean_squared_error";
+    if (fn == &mean_absolute_error) return "mean_absolute_error";
+    return "custom";
+}
+
+}  // namespace
+
+std::vector<std::string> names() {
+    std::vector<std::string> out;
+    for (const auto& [name, factory] : registry()) out.push_back(name);
+    return out;
+}
+
+std::shared_ptr<Loss> get(const std::string& name) {
+    auto it = registry().find(name);
+    if (it == registry().end()) {
+        std::string known;
+        for (const std::string& n : names()) known += (known.empty() ? "" : ", ") + n;
+        throw ValueError("Could not interpret loss identifier: \"" + name + "\"; known losses: " + known +
+                         (is_crossentropy_shorthand(name) ? " (\"" + name +
+                                                                "\" is resolved from the shapes of y_true and "
+                                                                "y_pred by compile)"
+                                                          : ""));
+    }
+    return it->second(name);
+}
+
+LossSpec::LossSpec(std::string name) : identifier_(std::move(name)) {}
+
+LossSpec::LossSpec(std::shared_ptr<Loss> loss) : loss_(std::move(loss)) {}
+
+LossSpec::LossSpec(Tensor (*fn)(const Tensor&, const Tensor&)) : fn_(fn), fn_name_(function_name(fn)) {}
+
+LossSpec::LossSpec(LossFn fn, std::string name) : fn_(std::move(fn)), fn_name_(std::move(name)) {}
+
+std::shared_ptr<Loss> LossSpec::get() const {
+    if (loss_) return loss_;
+    if (fn_) return std::make_shared<LossFunctionWrapper>(fn_, LossFunctionWrapperOptions{.name = fn_name_});
+    if (identifier_.empty()) return nullptr;
+    return losses::get(identifier_);
+}
+
+std::shared_ptr<Loss> LossSpec::get(const Shape& y_true_shape, const Shape& y_pred_shape) const {
+    if (!is_crossentropy_shorthand(identifier_)) return get();
+    if (y_true_shape.rank() == 0 || y_pred_shape.rank() == 0)
+        throw ShapeError("loss \"" + identifier_ + "\": cannot choose a crossentropy for y_true " +
+                         y_true_shape.to_string() + " and y_pred " + y_pred_shape.to_string());
+    // Keras's is_binary_or_sparse_categorical.
+    const std::int64_t t_last = y_true_shape.at(-1);
+    const std::int64_t p_last = y_pred_shape.at(-1);
+    const bool is_binary = p_last == 1;
+    const bool is_sparse = y_true_shape.rank() < y_pred_shape.rank() || (t_last == 1 && p_last > 1);
+    LossFunctionWrapperOptions options{.name = identifier_};
+    if (is_binary) return std::make_shared<LossFunctionWrapper>(&bce, options);
+    if (is_sparse) return std::make_shared<LossFunctionWrapper>(&scce, options);
+    return std::make_shared<LossFunctionWrapper>(&cce, options);
+}
+
+std::string LossSpec::name() const {
+    if (!identifier_.empty()) return identifier_;
+    if (loss_) return loss_->name();
+    return fn_name_;
+}
+
+}  // namespace strata::losses

@@ -1,0 +1,49 @@
+// Optimizers by name, as keras.optimizers.get: a name in any case gives a new optimizer with Keras's defaults.
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+
+#include "strata/core/error.hpp"
+#include "strata/training/optimizer.hpp"
+#include "strata/training/optimizers/adam.hpp"
+#include "strata/training/optimizers/rmsprop.hpp"
+#include "strata/training/optimizers/sgd.hpp"
+
+namespace strata::optimizers {
+
+namespace {
+
+// Keys are Keras's class names lowercased (ALL_OBJECTS_DICT), so "SGD", "sgd" and "Sgd" all resolve.
+const std::map<std::string, std::function<std::shared_ptr<Optimizer>()>>& known_optimizers() {
+    static const std::map<std::string, std::function<std::shared_ptr<Optimizer>()>> table = {
+        {"adam", [] { return std::make_shared<Adam>(); }},
+        {"rmsprop", [] { return std::make_shared<RMSprop>(); }},
+        {"sgd", [] { return std::make_shared<SGD>(); }},
+    };
+    return table;
+}
+
+}  // namespace
+
+std::shared_ptr<Optimizer> get(const std::string& name) {
+    std::string key = name;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto& table = known_optimizers();
+    auto it = table.find(key);
+    if (it == table.end()) {
+        std::string known;
+        for (const auto& [k, make] : table) known += (known.empty() ? "'" : ", '") + k + "'";
+        throw ValueError("optimizers.get: could not interpret optimizer identifier '" + name +
+                         "'; known optimizers: " + known);
+    }
+    return it->second();
+}
+
+std::shared_ptr<Optimizer> OptimizerSpec::get() const {
+    if (optimizer_) return optimizer_;
+    if (name_.empty()) throw ValueError("OptimizerSpec: no optimizer given; expected a name or an optimizer");
+    return optimizers::get(name_);
+}
+
+}  // namespace strata::optimizers

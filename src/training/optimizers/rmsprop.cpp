@@ -1,0 +1,46 @@
+#include "strata/training/optimizers/rmsprop.hpp"
+
+#include "strata/ops/elementwise.hpp"
+
+namespace strata::optimizers {
+
+RMSprop::RMSprop(double learning_rate, RMSpropOptions options)
+    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+
+void RMSprop::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
+    const double rho = options_.rho;
+    // Slots in Keras's build order: velocity, then momentum (momentum > 0), then average_gradient (centered).
+    Tensor& velocity = slot(variable, "velocity");
+    Tensor* momentum = options_.momentum > 0 ? &slot(variable, "momentum") : nullptr;
+    Tensor* average_grad = options_.centered ? &slot(variable, "average_gradient") : nullptr;
+
+    assign(velocity, rho * velocity + (1 - rho) * ops::square(gradient));
+    Tensor denominator;
+    if (average_grad) {
+        assign(*average_grad, rho * *average_grad + (1 - rho) * gradient);
+        denominator = velocity - ops::square(*average_grad) + options_.epsilon;
+    } else {
+        denominator = velocity + options_.epsilon;
+    }
+    // Keras keeps epsilon inside the square root.
+    Tensor increment = learning_rate * gradient / ops::sqrt(denominator);
+    if (momentum) {
+        assign(*momentum, options_.momentum * *momentum + increment);
+        assign_sub(variable, *momentum);
+    } else {
+        assign_sub(variable, increment);
+    }
+}
+
+nlohmann::json RMSprop::get_config() const {
+    nlohmann::json config = Optimizer::get_config();
+    config["rho"] = options_.rho;
+    config["momentum"] = options_.momentum;
+    config["epsilon"] = options_.epsilon;
+    config["centered"] = options_.centered;
+    return config;
+}
+
+std::shared_ptr<Optimizer> RMSprop::clone() const { return std::make_shared<RMSprop>(learning_rate(), options_); }
+
+}  // namespace strata::optimizers

@@ -1,0 +1,38 @@
+#include "strata/training/optimizers/sgd.hpp"
+
+#include "strata/core/error.hpp"
+
+namespace strata::optimizers {
+
+SGD::SGD(double learning_rate, SGDOptions options)
+    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {
+    // Keras: "`momentum` must be a float between [0, 1]." (NaN is refused too.)
+    if (!(options_.momentum >= 0.0 && options_.momentum <= 1.0))
+        throw ValueError(options_.name + ": `momentum` must be a float between [0, 1]. Received: momentum=" +
+                         std::to_string(options_.momentum));
+}
+
+void SGD::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
+    const double momentum = options_.momentum;
+    if (momentum == 0.0) {
+        assign_sub(variable, gradient * learning_rate);
+        return;
+    }
+    Tensor& m = slot(variable, "momentum");
+    assign(m, m * momentum - gradient * learning_rate);
+    if (options_.nesterov)
+        assign_add(variable, m * momentum - gradient * learning_rate);
+    else
+        assign_add(variable, m);
+}
+
+nlohmann::json SGD::get_config() const {
+    nlohmann::json config = Optimizer::get_config();
+    config["momentum"] = options_.momentum;
+    config["nesterov"] = options_.nesterov;
+    return config;
+}
+
+std::shared_ptr<Optimizer> SGD::clone() const { return std::make_shared<SGD>(learning_rate(), options_); }
+
+}  // namespace strata::optimizers
