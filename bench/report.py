@@ -65,6 +65,11 @@ def main():
               (s_train["test_accuracy"], f"{s_train['test_accuracy']:.4f}"),
               (t_train["test_accuracy"], f"{t_train['test_accuracy']:.4f}"), ratio=False))
     print("(Nt): the thread count that gave the figure; the accuracy is that of the fastest-training run.")
+    blas = t_train.get("blas", "unknown")
+    print(f"PyTorch's BLAS: {blas}")
+    if blas == "reference":
+        print("WARNING: PyTorch ran on the reference BLAS, several times slower than an optimised one; install\n"
+              "libopenblas0-openmp (Debian's libtorch recommends an optimised BLAS) for a fair comparison.")
     print()
     print("every run:")
     for run in strata_runs + torch_runs:

@@ -11,7 +11,10 @@ gives the warm-up epoch.
 
 One machine-readable line per thread count goes to stdout (progress goes to stderr):
   seed_bench framework=pytorch threads=1 timed=3 epoch_s=1.21,1.19,1.20 infer_best_us=20.1
-      infer_median_us=22.3 test_accuracy=0.8410 epochs=4
+      infer_median_us=22.3 test_accuracy=0.8410 epochs=4 blas=openblas-openmp
+
+blas= names the BLAS that torch's Linear ran on. Debian's torch calls whatever libblas.so.3 the system
+provides; without an optimised one (libopenblas0-openmp) that is the reference BLAS, several times slower.
 """
 import argparse
 import gzip
@@ -80,6 +83,23 @@ def train_epoch(model, optimizer, loss_fn, x, y_onehot, y, batch_size, generator
     return loss_sum.item() / n, correct.item() / n
 
 
+def blas_in_use():
+    """The BLAS library mapped into this process, from /proc/self/maps (Linux; "unknown" elsewhere)."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line or "mkl" in line}
+    except OSError:
+        return "unknown"
+    for path in sorted(paths):
+        for name in ("openblas-openmp", "openblas-pthread", "openblas-serial", "openblas", "blis", "mkl",
+                     "atlas"):
+            if name in path:
+                return name
+    if any("/blas/libblas.so" in path for path in paths):
+        return "reference"
+    return "unknown"
+
+
 def run(data, threads, timed_epochs, calls, best_so_far):
     """Trains and times one fresh model with `threads` threads; returns its best epoch in seconds."""
     x_train, y_train, x_test, y_test = data
@@ -131,7 +151,7 @@ def run(data, threads, timed_epochs, calls, best_so_far):
     epochs_list = ",".join(f"{s:.4f}" for s in epoch_seconds)
     print(f"seed_bench framework=pytorch threads={threads} timed={timed_epochs} epoch_s={epochs_list} "
           f"infer_best_us={call_us[0]:.2f} infer_median_us={call_us[len(call_us) // 2]:.2f} "
-          f"test_accuracy={accuracy:.4f} epochs={timed_epochs + 1}", flush=True)
+          f"test_accuracy={accuracy:.4f} epochs={timed_epochs + 1} blas={blas_in_use()}", flush=True)
     return min(epoch_seconds) if timed_epochs else best_so_far
 
 

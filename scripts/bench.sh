@@ -4,6 +4,7 @@
 # latency and test accuracy for each, with the ratios. Method and latest figures: bench/README.md.
 #   STRATA_BENCH_PYTHON   the Python with torch and numpy (default /usr/bin/python3, Debian's python3-torch)
 #   STRATA_BENCH_ARGS     extra options for both halves, e.g. "--threads 1 --timed-epochs 1 --calls 200"
+#   OMP_WAIT_POLICY       passive unless set (both halves run on the same libgomp and oneDNN)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${STRATA_BENCH_PYTHON:-/usr/bin/python3}
@@ -18,6 +19,12 @@ if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
   exit 1
 fi
 
+# Idle OpenMP threads sleep instead of spinning. On a machine whose cores are busy with other work, a spinning
+# thread keeps the one it waits for off the core, and every parallel region costs a scheduler time slice:
+# two threads then train 20 to 100 times slower than one. Both frameworks get the same policy; on an idle
+# machine, OMP_WAIT_POLICY=active scripts/bench.sh measures the spinning default.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 # One after the other, never side by side: each half gets the whole machine.
@@ -26,5 +33,5 @@ trap 'rm -rf "$results"' EXIT
 
 # Timings only mean something on an otherwise idle machine: say how busy it was.
 echo "$(date +%F), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),"\
-  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  "load average $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 "$python" bench/report.py "$results/strata.txt" "$results/pytorch.txt"

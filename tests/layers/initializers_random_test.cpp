@@ -180,7 +180,8 @@ TEST(InitializersRandomTest, GlorotNormal) {
 
 TEST(InitializersRandomTest, HeUniformAndHeNormal) {
     random::seed(8);
-    // Keras 3: HeUniform = VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform"): limit sqrt(6 / fan_in).
+    // Keras 3: HeUniform = VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform"):
+    // limit sqrt(6 / fan_in).
     HeUniform he_uniform;
     EXPECT_EQ(he_uniform.scale(), 2.0);
     EXPECT_EQ(he_uniform.mode(), "fan_in");
@@ -204,7 +205,8 @@ TEST(InitializersRandomTest, HeUniformAndHeNormal) {
 
 TEST(InitializersRandomTest, LecunUniformAndLecunNormal) {
     random::seed(9);
-    // Keras 3: LecunUniform = VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform"): limit sqrt(3 / fan_in).
+    // Keras 3: LecunUniform = VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform"):
+    // limit sqrt(3 / fan_in).
     LecunUniform lecun_uniform;
     EXPECT_EQ(lecun_uniform.scale(), 1.0);
     EXPECT_EQ(lecun_uniform.mode(), "fan_in");
@@ -282,7 +284,8 @@ TEST(InitializersRandomTest, OrthogonalIsTheSignCorrectedQOfANormalMatrix) {
     std::vector<double> q = Orthogonal()({30, 12}, float64).to_vector<double>();
     for (int j = 0; j < 12; ++j) {
         double r_jj = 0.0;
-        for (int i = 0; i < 30; ++i) r_jj += q[static_cast<std::size_t>(i * 12 + j)] * a[static_cast<std::size_t>(i * 12 + j)];
+        for (int i = 0; i < 30; ++i)
+            r_jj += q[static_cast<std::size_t>(i * 12 + j)] * a[static_cast<std::size_t>(i * 12 + j)];
         EXPECT_GT(r_jj, 0.0) << "column " << j;
     }
     // And Q R = A: A's columns lie in the span of Q's, so projecting on Q gives A back.

@@ -77,13 +77,15 @@ public:
     const std::string& name() const { return name_; }
     const std::string& reduction() const { return reduction_; }
     DType dtype() const { return dtype_; }
-    // The Keras class name ("MeanSquaredError"), as serialisation writes it.
-    virtual std::string class_name() const = 0;
+    // The Keras class name ("MeanSquaredError"), as serialisation writes it; "Loss" for a subclass that
+    // does not say.
+    virtual std::string class_name() const { return "Loss"; }
     // {"name", "reduction"} plus each subclass's own arguments, as Keras's get_config.
     virtual nlohmann::json get_config() const;
 
 protected:
-    // Keras: Loss(name=None, reduction="sum_over_batch_size", dtype=None (floatx, float32)).
+    // Keras: Loss(name=None, reduction="sum_over_batch_size", dtype=None (floatx, float32)). A subclass
+    // implements call(), as in Keras.
     explicit Loss(std::string name = "loss", std::string reduction = "sum_over_batch_size", DType dtype = float32);
     Loss(const Loss&) = default;
     Loss& operator=(const Loss&) = default;

@@ -49,8 +49,9 @@ public:
     // compile() names a metric after the string it was given ("acc", "mse").
     void set_name(std::string name) { name_ = std::move(name); }
     DType dtype() const { return dtype_; }
-    // The Keras class name ("CategoricalAccuracy"), as serialisation writes it.
-    virtual std::string class_name() const = 0;
+    // The Keras class name ("CategoricalAccuracy"), as serialisation writes it; "Metric" for a subclass
+    // that does not say.
+    virtual std::string class_name() const { return "Metric"; }
     // {"name", "dtype"} plus each subclass's own arguments, as Keras's get_config.
     virtual nlohmann::json get_config() const;
 

@@ -174,7 +174,8 @@ nlohmann::json serialize(const Initializer& initializer) {
 std::shared_ptr<Initializer> deserialize(const nlohmann::json& config) {
     if (config.is_string()) return get(config.get<std::string>());
     if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string())
-        throw ValueError("initializers.deserialize: expected a name or a dict with \"class_name\" and \"config\", got " +
+        throw ValueError(
+            "initializers.deserialize: expected a name or a dict with \"class_name\" and \"config\", got " +
                          config.dump());
     if (config.contains("module") && config["module"] != "keras.initializers")
         throw ValueError("initializers.deserialize: expected module \"keras.initializers\", got " +

@@ -99,7 +99,9 @@ void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred,
     autograd::NoGradScope no_grad;
     if (!y_true.defined() || !y_pred.defined())
         throw ValueError(name() + ": update_state got an undefined " + (y_true.defined() ? "y_pred" : "y_true"));
-    Mean::update_state(fn_(y_true.detach(), y_pred.detach()), sample_weight);
+    // Targets often stay on the host while predictions live on the device.
+    Tensor t = y_true.device() == y_pred.device() ? y_true.detach() : y_true.detach().to(y_pred.device());
+    Mean::update_state(fn_(t, y_pred.detach()), sample_weight);
 }
 
 }  // namespace strata::metrics

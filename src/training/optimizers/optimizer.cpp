@@ -84,7 +84,8 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
             throw TypeError(where + ": variable" + which + " has dtype " + dtype_name(v.dtype()) +
                             "; expected a floating-point variable");
         if (!g.defined()) continue;  // Keras skips None gradients
-        if (g.is_symbolic()) throw ValueError(where + ": gradient" + which + " is symbolic; expected a concrete tensor");
+        if (g.is_symbolic())
+            throw ValueError(where + ": gradient" + which + " is symbolic; expected a concrete tensor");
         if (g.shape() != v.shape())
             throw ShapeError(where + ": gradient" + which + " has shape " + g.shape().to_string() +
                              " but its variable has shape " + v.shape().to_string());

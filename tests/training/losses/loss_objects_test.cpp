@@ -211,6 +211,23 @@ TEST(LossObjects, ErrorsNameTheLoss) {
     EXPECT_THROW(losses::BinaryCrossentropy({.label_smoothing = -0.1}), strata::ValueError);
 }
 
+// A subclass writes only call(), as in Keras; weights and reductions come from the base.
+class ScaledSquaredError : public losses::Loss {
+public:
+    ScaledSquaredError() : Loss("scaled", "sum", strata::float64) {}
+    Tensor call(const Tensor& y_true, const Tensor& y_pred) const override {
+        return strata::ops::sum(strata::ops::square(y_pred - y_true), {-1}) * 2.0;
+    }
+};
+
+TEST(LossObjects, SubclassWritesOnlyCall) {
+    ScaledSquaredError loss;
+    EXPECT_EQ(loss.class_name(), "Loss");
+    EXPECT_DOUBLE_EQ(scalar(loss(f64({0, 0}, {2, 1}), f64({1, 2}, {2, 1}), f64({1, 0.5}, {2}))), 2.0 + 4.0);
+    losses::LossSpec spec = loss;
+    EXPECT_EQ(spec.name(), "scaled");
+}
+
 // ---- Names and LossSpec ----
 
 TEST(LossSpec, NamesResolveAsKerasDoes) {

@@ -1,7 +1,8 @@
 // Gradient descent with optional (Nesterov) momentum, as Keras's SGD:
 //   momentum 0:  w -= learning_rate * g
 //   otherwise:   velocity = momentum * velocity - learning_rate * g
-//                w += velocity                                         (nesterov: w += momentum * velocity - learning_rate * g)
+//                w += velocity
+//   nesterov:    w += momentum * velocity - learning_rate * g   (after the same velocity update)
 #pragma once
 
 #include <memory>
