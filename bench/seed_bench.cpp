@@ -2,7 +2,7 @@
 // runs both and prints the table). The seed model is built exactly as the contract program seed_mlp builds
 // it. For each thread count: a fresh model from the same seed, one warm-up epoch, then timed epochs (each
 // one fit call of one epoch), the test accuracy, and the latency of one image through predict_on_batch.
-// A thread count whose warm-up epoch is already 1.5 times slower than the best epoch so far cannot win, so
+// A thread count whose warm-up epoch is already twice as slow as the best epoch so far cannot win, so
 // its timed epochs are skipped (on a loaded machine, more OpenMP threads than free cores crawl); its line
 // then says timed=0 and gives the warm-up epoch.
 //
@@ -45,8 +45,7 @@ int positive_int(std::string_view flag, const std::string& text) {
     char* end = nullptr;
     long value = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || value < 1 || value > 1'000'000) {
-        throw strata::ValueError("seed_bench: " + std::string(flag) + " expects a positive integer, got '" +
-                                 text + "'");
+        throw strata::ValueError(std::string(flag) + " expects a positive integer, got '" + text + "'");
     }
     return static_cast<int>(value);
 }
@@ -56,7 +55,7 @@ Settings parse_arguments(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string_view flag = argv[i];
         if (i + 1 >= argc) {
-            throw strata::ValueError("seed_bench: expected a value after '" + std::string(flag) + "'");
+            throw strata::ValueError("expected a value after '" + std::string(flag) + "'");
         }
         std::string value = argv[++i];
         if (flag == "--threads") {
@@ -65,12 +64,13 @@ Settings parse_arguments(int argc, char** argv) {
             for (std::string item; std::getline(list, item, ',');) {
                 settings.threads.push_back(positive_int(flag, item));
             }
+            if (settings.threads.empty()) throw strata::ValueError("--threads expects a list like 1,2, got ''");
         } else if (flag == "--timed-epochs") {
             settings.timed_epochs = positive_int(flag, value);
         } else if (flag == "--calls") {
             settings.calls = positive_int(flag, value);
         } else {
-            throw strata::ValueError("seed_bench: unknown option '" + std::string(flag) +
+            throw strata::ValueError("unknown option '" + std::string(flag) +
                                      "' (expected --threads, --timed-epochs or --calls)");
         }
     }
@@ -105,7 +105,7 @@ double run(const Data& data, int threads, const Settings& settings, double best_
     std::fprintf(stderr, "strata, %d thread(s): warm-up epoch %.3f s\n", threads, warm_up);
 
     std::vector<double> epoch_seconds;
-    int timed_epochs = warm_up > 1.5 * best_so_far ? 0 : settings.timed_epochs;
+    int timed_epochs = warm_up > 2 * best_so_far ? 0 : settings.timed_epochs;
     if (timed_epochs == 0) {
         std::fprintf(stderr, "strata, %d thread(s): slower than %.3f s already, timed epochs skipped\n",
                      threads, best_so_far);

@@ -5,7 +5,7 @@ The same model, data and hyperparameters as the strata seed model: 784 -> 32 (re
 mean squared error on one-hot targets, RMSprop(lr=0.001, rho=0.9, epsilon=1e-7), batch 128, shuffled each
 epoch, Fashion-MNIST from the same gzip IDX files scaled by 1/255. For each thread count: a fresh model from
 the same seed, one warm-up epoch, timed epochs, the test accuracy, and the latency of one image. A thread
-count whose warm-up epoch is already 1.5 times slower than the best epoch so far cannot win, so its timed
+count whose warm-up epoch is already twice as slow as the best epoch so far cannot win, so its timed
 epochs are skipped (on a loaded machine, more threads than free cores crawl); its line then says timed=0 and
 gives the warm-up epoch.
 
@@ -121,7 +121,7 @@ def run(data, threads, timed_epochs, calls, best_so_far):
     warm_up = time.perf_counter() - start
     print(f"pytorch, {threads} thread(s): warm-up epoch {warm_up:.3f} s", file=sys.stderr)
     epoch_seconds = []
-    if warm_up > 1.5 * best_so_far:
+    if warm_up > 2 * best_so_far:
         print(f"pytorch, {threads} thread(s): slower than {best_so_far:.3f} s already, timed epochs skipped",
               file=sys.stderr)
         timed_epochs = 0

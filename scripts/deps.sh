@@ -15,7 +15,8 @@ packages=(
   dataset-fashion-mnist           # the seed model's data, in /usr/share/datasets/fashion-mnist
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch python3-numpy)
+  # PyTorch recommends an optimised BLAS; without one its Linear layers run on the reference BLAS.
+  packages+=(python3-torch python3-numpy libopenblas0-openmp)
 fi
 
 missing=()
