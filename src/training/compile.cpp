@@ -14,12 +14,14 @@ void Model::compile(CompileOptions options) {
     detail::TrainingState& state = training();
     // Resolved before anything is changed, so a bad name leaves the previous compile in place.
     std::shared_ptr<optimizers::Optimizer> optimizer = options.optimizer.get();
-    std::shared_ptr<losses::Loss> loss = options.loss.empty() ? nullptr : options.loss.get();
+    // A loss name no loss has is refused now; the loss itself resolves on the first batch.
+    if (!options.loss.empty()) options.loss.get(Shape{1, 2}, Shape{1, 2});
     // Metrics resolve on the first batch, when the shapes are known ("accuracy"); a name no metric has is
     // refused now, as an unknown loss or optimizer is.
     for (const metrics::MetricSpec& spec : options.metrics) metrics::get(spec, Shape{1, 2}, Shape{1, 2});
     state.optimizer = std::move(optimizer);
-    state.loss = std::move(loss);
+    state.loss_spec = std::move(options.loss);
+    state.loss.reset();
     state.metric_specs = std::move(options.metrics);
     state.metrics.clear();
     state.loss_tracker.reset();

@@ -100,14 +100,14 @@ std::int64_t steps_for(std::int64_t samples, std::int64_t batch_size) { return (
 std::map<std::string, double> Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
     TrainingState& state = training();
     if (!state.compiled) throw ValueError(label(*this) + ": call compile() before train_on_batch()");
-    if (!state.loss) throw ValueError(label(*this) + ": compile() was given no loss; training needs one");
+    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; training needs one");
     check_samples(*this, "train_on_batch", x, y, sample_weight);
     graph_->ensure_built({x});
 
     std::vector<Tensor> variables = trainable_weights();
     GradientTape tape;
     Tensor y_pred = graph_->run({x}, /*training=*/true)[0];
-    Tensor loss = (*state.loss)(y, y_pred, sample_weight);
+    Tensor loss = state.compute_loss(y, y_pred, sample_weight);
     std::vector<Tensor> grads = tape.gradient(loss, variables);
     state.optimizer->apply_gradients(grads, variables);
 
@@ -119,13 +119,13 @@ std::map<std::string, double> Model::train_on_batch(const Tensor& x, const Tenso
 std::map<std::string, double> Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
     TrainingState& state = training();
     if (!state.compiled) throw ValueError(label(*this) + ": call compile() before test_on_batch()");
-    if (!state.loss) throw ValueError(label(*this) + ": compile() was given no loss; evaluation needs one");
+    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; evaluation needs one");
     check_samples(*this, "test_on_batch", x, y, sample_weight);
     graph_->ensure_built({x});
     autograd::NoGradScope no_grad;
     Tensor y_pred = graph_->run({x}, false)[0];
     reset_metrics(state);
-    update_metrics(state, (*state.loss)(y, y_pred, sample_weight), y, y_pred, sample_weight);
+    update_metrics(state, state.compute_loss(y, y_pred, sample_weight), y, y_pred, sample_weight);
     return metrics_result(state);
 }
 
@@ -138,7 +138,7 @@ Tensor Model::predict_on_batch(const Tensor& x) {
 History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options) {
     TrainingState& state = training();
     if (!state.compiled) throw ValueError(label(*this) + ": call compile() before fit()");
-    if (!state.loss) throw ValueError(label(*this) + ": compile() was given no loss; fit() needs one");
+    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; fit() needs one");
     check_positive(options.batch_size, "batch_size", "fit");
     check_positive(options.epochs, "epochs", "fit");
     if (options.initial_epoch < 0 || options.initial_epoch >= options.epochs)
@@ -200,7 +200,7 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
             {
                 GradientTape tape;
                 y_pred = graph_->run({xb}, /*training=*/true)[0];
-                loss = (*state.loss)(yb, y_pred, wb);
+                loss = state.compute_loss(yb, y_pred, wb);
                 std::vector<Tensor> grads = tape.gradient(loss, variables);
                 state.optimizer->apply_gradients(grads, variables);
             }
@@ -227,7 +227,7 @@ History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options)
 std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
     TrainingState& state = training();
     if (!state.compiled) throw ValueError(label(*this) + ": call compile() before evaluate()");
-    if (!state.loss) throw ValueError(label(*this) + ": compile() was given no loss; evaluate() needs one");
+    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; evaluate() needs one");
     check_positive(options.batch_size, "batch_size", "evaluate");
     check_samples(*this, "evaluate", x, y, options.sample_weight);
     graph_->ensure_built({x});
@@ -247,7 +247,7 @@ std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, 
         Tensor xb = x.slice(begin, end), yb = y.slice(begin, end);
         Tensor wb = options.sample_weight.defined() ? options.sample_weight.slice(begin, end) : Tensor();
         Tensor y_pred = graph_->run({xb}, false)[0];
-        update_metrics(state, (*state.loss)(yb, y_pred, wb), yb, y_pred, wb);
+        update_metrics(state, state.compute_loss(yb, y_pred, wb), yb, y_pred, wb);
         logs = metrics_result(state);
         callbacks.each([&](Callback& c) { c.on_test_batch_end(static_cast<int>(step), logs); });
         progbar.update(step + 1, logs);

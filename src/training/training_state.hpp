@@ -26,10 +26,17 @@ struct TrainingState {
     bool compiled = false;
     bool stop_training = false;
     std::shared_ptr<optimizers::Optimizer> optimizer;
-    std::shared_ptr<losses::Loss> loss;
+    losses::LossSpec loss_spec;
+    std::shared_ptr<losses::Loss> loss;  // resolved on the first batch ("crossentropy" depends on the shapes)
     std::vector<metrics::MetricSpec> metric_specs;
     std::vector<std::shared_ptr<metrics::Metric>> metrics;  // empty until the first batch
     LossTracker loss_tracker;
+
+    // The compiled loss of a batch, resolving the loss from the shapes on first use.
+    Tensor compute_loss(const Tensor& y, const Tensor& y_pred, const Tensor& sample_weight) {
+        if (!loss) loss = loss_spec.get(y.shape(), y_pred.shape());
+        return (*loss)(y, y_pred, sample_weight);
+    }
 };
 
 }  // namespace strata::detail

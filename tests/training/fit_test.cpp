@@ -161,6 +161,17 @@ TEST_F(FitTest, AccuracyResolvesFromTargetShapes) {
     EXPECT_NEAR(sparse.at("loss"), categorical.at("loss"), 1e-5);
 }
 
+TEST_F(FitTest, CrossentropyShorthandResolvesFromTheShapes) {
+    // Keras 3: loss="crossentropy" becomes sparse or categorical from the targets' shape.
+    Toy data = toy(40);
+    Sequential model = mlp();
+    model.compile({.optimizer = "adam", .loss = "crossentropy"});
+    double sparse = model.evaluate(data.x, data.labels, {.verbose = 0}).at("loss");
+    model.compile({.optimizer = "adam", .loss = "crossentropy"});
+    double categorical = model.evaluate(data.x, data.y, {.verbose = 0}).at("loss");
+    EXPECT_NEAR(sparse, categorical, 1e-5);
+}
+
 TEST_F(FitTest, SameSeedSameWeightsOnOneAndTwoThreads) {
     auto train = [&](int threads) {
         clear_session();
