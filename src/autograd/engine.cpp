@@ -16,6 +16,25 @@ thread_local bool grad_mode = true;
 
 bool grad_enabled() { return grad_mode; }
 
+Node::~Node() {
+    // Destroying a node releases its inputs, whose nodes release theirs, and so on: a recursion as deep as
+    // the graph. Instead, take the node of each input that dies with this one into a list and release the
+    // list one node at a time, each emptied of its inputs first, so no destructor recurses.
+    std::vector<std::shared_ptr<Node>> pending;
+    auto detach_inputs = [&pending](std::vector<Tensor>& tensors) {
+        for (Tensor& t : tensors)
+            if (t.impl_ptr().use_count() == 1 && t.impl()->grad_fn)  // this handle is the tensor's last
+                pending.push_back(std::move(t.impl()->grad_fn));
+        tensors.clear();
+    };
+    detach_inputs(inputs);
+    while (!pending.empty()) {
+        std::shared_ptr<Node> node = std::move(pending.back());
+        pending.pop_back();
+        if (node.use_count() == 1) detach_inputs(node->inputs);  // the node dies at the end of this iteration
+    }
+}
+
 NoGradScope::NoGradScope() : previous_(grad_mode) { grad_mode = false; }
 NoGradScope::~NoGradScope() { grad_mode = previous_; }
 

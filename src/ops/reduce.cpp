@@ -61,6 +61,9 @@ Tensor reduce_kernel(backend::ReduceOp op, const Tensor& x, const Reduced& r, bo
 
 Tensor extremum(backend::ReduceOp op, const Tensor& x, const std::vector<int>& axes, bool keepdims, const char* name) {
     detail::require_concrete(x, name);
+    if (x.dtype() == bool_)
+        throw TypeError(std::string(name) + ": cast the bool tensor of shape " + x.shape().to_string() +
+                        " to a number type first");
     Reduced r = plan(x.shape(), axes, name);
     if (x.numel() == 0)
         throw ValueError(std::string(name) + ": cannot reduce an empty tensor of shape " + x.shape().to_string());
@@ -89,7 +92,8 @@ Tensor mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
     detail::require_concrete(x, "mean");
     Reduced r = plan(x.shape(), axes, "mean");
     Tensor floating = is_floating(x.dtype()) ? x : cast(x, float32);
-    return sum(floating, axes, keepdims) / static_cast<double>(std::max<std::int64_t>(r.count, 1));
+    // Over no elements this is 0 / 0 = NaN, as NumPy and Keras give.
+    return sum(floating, axes, keepdims) / static_cast<double>(r.count);
 }
 
 Tensor max(const Tensor& x, const std::vector<int>& axes, bool keepdims) {

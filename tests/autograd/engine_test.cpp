@@ -2,6 +2,8 @@
 // gradients summed back, no-grad scopes, and graphs deeper than the call stack would allow recursively.
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+
 #include <cmath>
 #include <vector>
 
@@ -130,6 +132,29 @@ TEST(AutogradEngine, DeepChainDoesNotOverflowTheStack) {
     Tensor z = x;
     for (int i = 0; i < 100000; ++i) z = z + 1.0;
     EXPECT_NEAR(z.item<double>(), 100001.0, 1e-6);
+}
+
+TEST(AutogradEngine, DeepGraphIsReleasedOnASmallStack) {
+    // A thread with a 256 KiB stack builds, differentiates and drops a 50,000-op graph: a recursive
+    // release would need several megabytes.
+    struct Job {
+        double gradient = 0;
+        static void* run(void* arg) {
+            Tensor x = leaf({1.0});
+            Tensor y = x;
+            for (int i = 0; i < 50000; ++i) y = y + 1.0;
+            static_cast<Job*>(arg)->gradient = autograd::gradients(y, {x})[0].item<double>();
+            return nullptr;
+        }
+    } job;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t thread;
+    ASSERT_EQ(pthread_create(&thread, &attr, &Job::run, &job), 0);
+    pthread_join(thread, nullptr);
+    pthread_attr_destroy(&attr);
+    EXPECT_EQ(job.gradient, 1.0);
 }
 
 }  // namespace

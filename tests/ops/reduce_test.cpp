@@ -133,6 +133,17 @@ TEST(OpsReduce, EmptyReductions) {
     expect_tensor_eq<float>(ops::sum(e, {0}), {0, 0, 0});  // an empty sum is 0
     EXPECT_EQ(ops::sum(e, {1}).shape(), Shape({0}));
     testing::expect_error<ValueError>([&] { ops::max(e); }, {"max", "(0, 3)"});
+    // The mean of nothing is NaN, as NumPy's and Keras's.
+    Tensor m = ops::mean(e, {0});
+    EXPECT_EQ(m.shape(), Shape({3}));
+    for (float v : m.to_vector<float>()) EXPECT_TRUE(std::isnan(v));
+    EXPECT_EQ(ops::mean(e, {1}).shape(), Shape({0}));
+}
+
+TEST(OpsReduce, MaxOfBoolIsATypeError) {
+    Tensor b = Tensor::from_vector(std::vector<bool>{true, false});
+    testing::expect_error<TypeError>([&] { ops::max(b); }, {"max", "bool", "(2,)"});
+    testing::expect_error<TypeError>([&] { ops::min(b); }, {"min", "bool"});
 }
 
 TEST(OpsReduce, NaNPropagatesThroughMaxAndMin) {

@@ -18,6 +18,13 @@ struct Node {
     std::vector<Tensor> inputs;
     // An input that needs no gradient may get an undefined Tensor.
     BackwardFn backward;
+
+    Node() = default;
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+    // Releases the chain of nodes that only this one keeps alive iteratively, so that dropping a graph
+    // thousands of ops deep does not take one stack frame per op.
+    ~Node();
 };
 
 // True while ops should record: gradients are enabled and no NoGradScope is open on this thread.

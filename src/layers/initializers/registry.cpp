@@ -176,7 +176,7 @@ std::shared_ptr<Initializer> deserialize(const nlohmann::json& config) {
     if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string())
         throw ValueError(
             "initializers.deserialize: expected a name or a dict with \"class_name\" and \"config\", got " +
-                         config.dump());
+            config.dump());
     if (config.contains("module") && config["module"] != "keras.initializers")
         throw ValueError("initializers.deserialize: expected module \"keras.initializers\", got " +
                          config["module"].dump());
