@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "strata/layers/activations.hpp"
 
 #include <map>
@@ -45,9 +46,7 @@ std::vector<std::string> names() {
 ActivationFn get(const std::string& name) {
     auto it = table().find(name);
     if (it == table().end()) {
-        std::string known;
-        for (const std::string& n : names()) known += (known.empty() ? "" : ", ") + n;
-        throw ValueError("unknown activation \"" + name + "\"; known activations: " + known);
+        throw ValueError("unknown activation \"" + name + "\"; known activations: " + text::join(names()));
     }
     return it->second;
 }

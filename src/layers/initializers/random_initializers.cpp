@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/text.hpp"
 #include "common.hpp"
 #include "strata/layers/initializers.hpp"
 #include "strata/ops/random.hpp"
@@ -81,8 +82,7 @@ VarianceScaling::VarianceScaling(VarianceScalingOptions options) : options_(std:
         throw ValueError("VarianceScaling: invalid mode \"" + options_.mode +
                          "\"; expected one of \"fan_in\", \"fan_out\", \"fan_avg\"");
     std::string& distribution = options_.distribution;
-    std::transform(distribution.begin(), distribution.end(), distribution.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    distribution = text::to_lower(distribution);
     if (distribution == "normal") distribution = "truncated_normal";
     if (distribution != "uniform" && distribution != "truncated_normal" && distribution != "untruncated_normal")
         throw ValueError("VarianceScaling: invalid distribution \"" + distribution +

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "core/text.hpp"
 #include "common.hpp"
 #include "strata/layers/initializers.hpp"
 
@@ -144,9 +145,7 @@ const std::map<std::string, Factory>& table() {
 Factory find(const std::string& name) {
     auto it = table().find(name);
     if (it != table().end()) return it->second;
-    std::string known;
-    for (const std::string& n : names()) known += (known.empty() ? "" : ", ") + n;
-    throw ValueError("unknown initializer \"" + name + "\"; known initializers: " + known);
+    throw ValueError("unknown initializer \"" + name + "\"; known initializers: " + text::join(names()));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "core/text.hpp"
 #include "strata/training/losses.hpp"
 
 namespace strata::losses {
@@ -51,13 +52,8 @@ const std::map<std::string, Factory>& registry() {
     return r;
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 bool is_crossentropy_shorthand(const std::string& identifier) {
-    std::string l = lower(identifier);
+    std::string l = text::to_lower(identifier);
     return l == "crossentropy" || l == "ce";
 }
 
@@ -78,9 +74,7 @@ std::vector<std::string> names() {
 std::shared_ptr<Loss> get(const std::string& name) {
     auto it = registry().find(name);
     if (it == registry().end()) {
-        std::string known;
-        for (const std::string& n : names()) known += (known.empty() ? "" : ", ") + n;
-        throw ValueError("Could not interpret loss identifier: \"" + name + "\"; known losses: " + known +
+        throw ValueError("Could not interpret loss identifier: \"" + name + "\"; known losses: " + text::join(names()) +
                          (is_crossentropy_shorthand(name) ? " (\"" + name +
                                                                 "\" is resolved from the shapes of y_true and "
                                                                 "y_pred by compile)"

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "core/text.hpp"
 #include "strata/training/losses.hpp"
 #include "strata/training/metrics.hpp"
 
@@ -51,11 +52,6 @@ const std::map<std::string, Factory>& registry() {
     return r;
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::string function_name(Tensor (*fn)(const Tensor&, const Tensor&)) {
     if (fn == &accuracy) return "accuracy";
     if (fn == &categorical_accuracy) return "categorical_accuracy";
@@ -76,9 +72,8 @@ std::vector<std::string> names() {
 std::shared_ptr<Metric> get(const std::string& name) {
     auto it = registry().find(name);
     if (it == registry().end()) {
-        std::string known;
-        for (const std::string& n : names()) known += (known.empty() ? "" : ", ") + n;
-        throw ValueError("Could not interpret metric identifier: \"" + name + "\"; known metrics: acc, " + known);
+        throw ValueError("Could not interpret metric identifier: \"" + name + "\"; known metrics: acc, " +
+                         text::join(names()));
     }
     return it->second();
 }
@@ -109,7 +104,7 @@ std::shared_ptr<Metric> get(const MetricSpec& spec, const Shape& y_true_shape, c
     if (spec.metric()) return spec.metric();
     if (spec.fn()) return std::make_shared<MeanMetricWrapper>(spec.fn(), MeanMetricWrapperOptions{.name = spec.name()});
     const std::string& id = spec.identifier();
-    const std::string l = lower(id);
+    const std::string l = text::to_lower(id);
     if (l == "accuracy" || l == "acc") {
         if (y_true_shape.rank() == 0 || y_pred_shape.rank() == 0)
             throw ShapeError("metric \"" + id + "\": cannot choose an accuracy for y_true " +

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "core/text.hpp"
 #include "strata/core/error.hpp"
 #include "strata/training/optimizer.hpp"
 #include "strata/training/optimizers/adam.hpp"
@@ -27,15 +28,14 @@ const std::map<std::string, std::function<std::shared_ptr<Optimizer>()>>& known_
 }  // namespace
 
 std::shared_ptr<Optimizer> get(const std::string& name) {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string key = text::to_lower(name);
     const auto& table = known_optimizers();
     auto it = table.find(key);
     if (it == table.end()) {
-        std::string known;
-        for (const auto& [k, make] : table) known += (known.empty() ? "'" : ", '") + k + "'";
+        std::vector<std::string> known;
+        for (const auto& [k, make] : table) known.push_back("'" + k + "'");
         throw ValueError("optimizers.get: could not interpret optimizer identifier '" + name +
-                         "'; known optimizers: " + known);
+                         "'; known optimizers: " + text::join(known));
     }
     return it->second();
 }
