@@ -118,9 +118,9 @@ datasets::Splits load_idx_dataset(const IdxDataset& dataset, const std::vector<f
         if (!any) continue;
         for (std::size_t i = 0; i < kFiles.size(); ++i)
             if (paths[i].empty())
-                throw IOError(dataset.function + ": '" + folder.string() + "' holds some of the dataset's files but not " +
-                              kFiles[i] + ".gz (nor " + kFiles[i] + "); it needs all four: " + file_list() + ". " +
-                              dataset.how_to_get);
+                throw IOError(dataset.function + ": '" + folder.string() +
+                              "' holds some of the dataset's files but not " + kFiles[i] + ".gz (nor " + kFiles[i] +
+                              "); it needs all four: " + file_list() + ". " + dataset.how_to_get);
         datasets::Splits splits;
         splits.train = read_split(dataset, paths[0], paths[1]);
         splits.test = read_split(dataset, paths[2], paths[3]);

@@ -37,8 +37,12 @@ TEST(DataIdx, RoundTripsRawAndGzipOfEveryRank) {
         std::vector<std::uint32_t> dims;
         Shape shape;
     };
-    std::vector<Case> cases = {{{}, Shape{}},           {{5}, Shape{5}},       {{3, 4}, Shape{3, 4}},
-                               {{2, 3, 4}, Shape{2, 3, 4}}, {{2, 1, 3, 2}, Shape{2, 1, 3, 2}}, {{0, 28, 28}, Shape{0, 28, 28}}};
+    std::vector<Case> cases = {{{}, Shape{}},
+                               {{5}, Shape{5}},
+                               {{3, 4}, Shape{3, 4}},
+                               {{2, 3, 4}, Shape{2, 3, 4}},
+                               {{2, 1, 3, 2}, Shape{2, 1, 3, 2}},
+                               {{0, 28, 28}, Shape{0, 28, 28}}};
     for (const Case& c : cases) {
         std::string data = counting_bytes(static_cast<std::size_t>(c.shape.numel()), 7);
         std::string bytes = idx_bytes(c.dims, data);

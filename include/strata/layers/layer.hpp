@@ -34,9 +34,9 @@ struct CallOptions {
 
 // Keras's InputSpec: what rank and which axis extents a layer accepts once built.
 struct InputSpec {
-    std::optional<int> ndim;
-    std::optional<int> min_ndim;
-    std::map<int, std::int64_t> axes;  // axis (negative counts from the end) -> extent
+    std::optional<int> ndim = std::nullopt;
+    std::optional<int> min_ndim = std::nullopt;
+    std::map<int, std::int64_t> axes = {};  // axis (negative counts from the end) -> extent
 };
 
 class Layer : public std::enable_shared_from_this<Layer> {
