@@ -3,5 +3,7 @@
 # 10 epochs) on Fashion-MNIST, built with Sequential and again with the functional API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
+scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target seed_mlp
 ./build/examples/seed_mlp
