@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/text.hpp"
+#include "strata/training/loss_functions.hpp"
 #include "strata/training/losses.hpp"
 
 namespace strata::losses {
@@ -28,6 +29,10 @@ std::shared_ptr<Loss> make_wrapper(const std::string& identifier) {
 Tensor cce(const Tensor& t, const Tensor& p) { return categorical_crossentropy(t, p); }
 Tensor scce(const Tensor& t, const Tensor& p) { return sparse_categorical_crossentropy(t, p); }
 Tensor bce(const Tensor& t, const Tensor& p) { return binary_crossentropy(t, p); }
+Tensor huber_default(const Tensor& t, const Tensor& p) { return huber(t, p); }
+Tensor cosine(const Tensor& t, const Tensor& p) { return cosine_similarity(t, p); }
+Tensor cfce(const Tensor& t, const Tensor& p) { return categorical_focal_crossentropy(t, p); }
+Tensor bfce(const Tensor& t, const Tensor& p) { return binary_focal_crossentropy(t, p); }
 
 // Keras's ALL_OBJECTS_DICT for the losses strata has: class names, function names and the aliases.
 const std::map<std::string, Factory>& registry() {
@@ -37,6 +42,18 @@ const std::map<std::string, Factory>& registry() {
         {"CategoricalCrossentropy", &make_class<CategoricalCrossentropy>},
         {"SparseCategoricalCrossentropy", &make_class<SparseCategoricalCrossentropy>},
         {"BinaryCrossentropy", &make_class<BinaryCrossentropy>},
+        {"Huber", &make_class<Huber>},
+        {"LogCosh", &make_class<LogCosh>},
+        {"Poisson", &make_class<Poisson>},
+        {"KLDivergence", &make_class<KLDivergence>},
+        {"Hinge", &make_class<Hinge>},
+        {"SquaredHinge", &make_class<SquaredHinge>},
+        {"CategoricalHinge", &make_class<CategoricalHinge>},
+        {"MeanSquaredLogarithmicError", &make_class<MeanSquaredLogarithmicError>},
+        {"MeanAbsolutePercentageError", &make_class<MeanAbsolutePercentageError>},
+        {"CosineSimilarity", &make_class<CosineSimilarity>},
+        {"CategoricalFocalCrossentropy", &make_class<CategoricalFocalCrossentropy>},
+        {"BinaryFocalCrossentropy", &make_class<BinaryFocalCrossentropy>},
         {"mean_squared_error", &make_wrapper<mean_squared_error>},
         {"mse", &make_wrapper<mean_squared_error>},
         {"MSE", &make_wrapper<mean_squared_error>},
@@ -48,6 +65,24 @@ const std::map<std::string, Factory>& registry() {
         {"binary_crossentropy", &make_wrapper<bce>},
         {"bce", &make_wrapper<bce>},
         {"BCE", &make_wrapper<bce>},
+        {"huber", &make_wrapper<huber_default>},
+        {"log_cosh", &make_wrapper<log_cosh>},
+        {"poisson", &make_wrapper<poisson>},
+        {"kl_divergence", &make_wrapper<kl_divergence>},
+        {"kld", &make_wrapper<kl_divergence>},
+        {"KLD", &make_wrapper<kl_divergence>},
+        {"hinge", &make_wrapper<hinge>},
+        {"squared_hinge", &make_wrapper<squared_hinge>},
+        {"categorical_hinge", &make_wrapper<categorical_hinge>},
+        {"mean_squared_logarithmic_error", &make_wrapper<mean_squared_logarithmic_error>},
+        {"msle", &make_wrapper<mean_squared_logarithmic_error>},
+        {"MSLE", &make_wrapper<mean_squared_logarithmic_error>},
+        {"mean_absolute_percentage_error", &make_wrapper<mean_absolute_percentage_error>},
+        {"mape", &make_wrapper<mean_absolute_percentage_error>},
+        {"MAPE", &make_wrapper<mean_absolute_percentage_error>},
+        {"cosine_similarity", &make_wrapper<cosine>},
+        {"categorical_focal_crossentropy", &make_wrapper<cfce>},
+        {"binary_focal_crossentropy", &make_wrapper<bfce>},
     };
     return r;
 }
@@ -60,6 +95,14 @@ bool is_crossentropy_shorthand(const std::string& identifier) {
 std::string function_name(Tensor (*fn)(const Tensor&, const Tensor&)) {
     if (fn == &mean_squared_error) return "mean_squared_error";
     if (fn == &mean_absolute_error) return "mean_absolute_error";
+    if (fn == &log_cosh) return "log_cosh";
+    if (fn == &poisson) return "poisson";
+    if (fn == &kl_divergence) return "kl_divergence";
+    if (fn == &hinge) return "hinge";
+    if (fn == &squared_hinge) return "squared_hinge";
+    if (fn == &categorical_hinge) return "categorical_hinge";
+    if (fn == &mean_squared_logarithmic_error) return "mean_squared_logarithmic_error";
+    if (fn == &mean_absolute_percentage_error) return "mean_absolute_percentage_error";
     return "custom";
 }
 

@@ -7,6 +7,10 @@
 #include "core/text.hpp"
 #include "strata/training/losses.hpp"
 #include "strata/training/metrics.hpp"
+#include "strata/training/metrics/confusion.hpp"
+#include "strata/training/metrics/f_score.hpp"
+#include "strata/training/metrics/regression_more.hpp"
+#include "strata/training/metrics/top_k.hpp"
 
 namespace strata::metrics {
 
@@ -48,6 +52,32 @@ const std::map<std::string, Factory>& registry() {
         {"categorical_crossentropy", &make<CategoricalCrossentropy>},
         {"SparseCategoricalCrossentropy", &make<SparseCategoricalCrossentropy>},
         {"sparse_categorical_crossentropy", &make<SparseCategoricalCrossentropy>},
+        {"RootMeanSquaredError", &make<RootMeanSquaredError>},
+        {"root_mean_squared_error", &make<RootMeanSquaredError>},
+        {"R2Score", &make<R2Score>},
+        {"r2_score", &make<R2Score>},
+        {"TopKCategoricalAccuracy", &make<TopKCategoricalAccuracy>},
+        {"top_k_categorical_accuracy", &make<TopKCategoricalAccuracy>},
+        {"SparseTopKCategoricalAccuracy", &make<SparseTopKCategoricalAccuracy>},
+        {"sparse_top_k_categorical_accuracy", &make<SparseTopKCategoricalAccuracy>},
+        {"TruePositives", &make<TruePositives>},
+        {"true_positives", &make<TruePositives>},
+        {"TrueNegatives", &make<TrueNegatives>},
+        {"true_negatives", &make<TrueNegatives>},
+        {"FalsePositives", &make<FalsePositives>},
+        {"false_positives", &make<FalsePositives>},
+        {"FalseNegatives", &make<FalseNegatives>},
+        {"false_negatives", &make<FalseNegatives>},
+        {"Precision", &make<Precision>},
+        {"precision", &make<Precision>},
+        {"Recall", &make<Recall>},
+        {"recall", &make<Recall>},
+        {"AUC", &make<AUC>},
+        {"auc", &make<AUC>},
+        {"FBetaScore", &make<FBetaScore>},
+        {"f_beta_score", &make<FBetaScore>},
+        {"F1Score", &make<F1Score>},
+        {"f1_score", &make<F1Score>},
     };
     return r;
 }

@@ -7,7 +7,14 @@
 #include "core/text.hpp"
 #include "strata/core/error.hpp"
 #include "strata/training/optimizer.hpp"
+#include "strata/training/optimizers/adadelta.hpp"
+#include "strata/training/optimizers/adagrad.hpp"
 #include "strata/training/optimizers/adam.hpp"
+#include "strata/training/optimizers/adamax.hpp"
+#include "strata/training/optimizers/adamw.hpp"
+#include "strata/training/optimizers/ftrl.hpp"
+#include "strata/training/optimizers/lion.hpp"
+#include "strata/training/optimizers/nadam.hpp"
 #include "strata/training/optimizers/rmsprop.hpp"
 #include "strata/training/optimizers/sgd.hpp"
 
@@ -18,7 +25,14 @@ namespace {
 // Keys are Keras's class names lowercased (ALL_OBJECTS_DICT), so "SGD", "sgd" and "Sgd" all resolve.
 const std::map<std::string, std::function<std::shared_ptr<Optimizer>()>>& known_optimizers() {
     static const std::map<std::string, std::function<std::shared_ptr<Optimizer>()>> table = {
+        {"adadelta", [] { return std::make_shared<Adadelta>(); }},
+        {"adagrad", [] { return std::make_shared<Adagrad>(); }},
         {"adam", [] { return std::make_shared<Adam>(); }},
+        {"adamax", [] { return std::make_shared<Adamax>(); }},
+        {"adamw", [] { return std::make_shared<AdamW>(); }},
+        {"ftrl", [] { return std::make_shared<Ftrl>(); }},
+        {"lion", [] { return std::make_shared<Lion>(); }},
+        {"nadam", [] { return std::make_shared<Nadam>(); }},
         {"rmsprop", [] { return std::make_shared<RMSprop>(); }},
         {"sgd", [] { return std::make_shared<SGD>(); }},
     };

@@ -1,0 +1,45 @@
+// Adamax (Kingma and Ba, 2014, section 7.1), Adam with the infinity norm, as Keras's Adamax:
+//   t = iterations + 1
+//   m += (g - m) * (1 - beta_1)
+//   u = max(beta_2 * u, |g|)
+//   w -= learning_rate * m / ((1 - beta_1^t) * (u + epsilon))
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "strata/training/optimizer.hpp"
+
+namespace strata::optimizers {
+
+// Keras: Adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None,
+// clipnorm=None, clipvalue=None, global_clipnorm=None, ..., name="adamax").
+struct AdamaxOptions {
+    double beta_1 = 0.9;
+    double beta_2 = 0.999;
+    double epsilon = 1e-7;
+    std::optional<double> weight_decay;
+    std::optional<double> clipnorm;
+    std::optional<double> clipvalue;
+    std::optional<double> global_clipnorm;
+    std::string name = "adamax";
+};
+
+class Adamax : public Optimizer {
+public:
+    explicit Adamax(double learning_rate = 0.001, AdamaxOptions options = {});
+
+    const AdamaxOptions& options() const { return options_; }
+    std::string class_name() const override { return "Adamax"; }
+    nlohmann::json get_config() const override;
+    std::shared_ptr<Optimizer> clone() const override;
+
+protected:
+    void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
+
+private:
+    AdamaxOptions options_;
+};
+
+}  // namespace strata::optimizers
