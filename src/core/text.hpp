@@ -20,4 +20,12 @@ inline std::string join(const std::vector<std::string>& items, const std::string
     return out;
 }
 
+// The names a registry (a map from name to anything) knows, in its order.
+template <class Map>
+std::vector<std::string> keys(const Map& registry) {
+    std::vector<std::string> out;
+    for (const auto& entry : registry) out.push_back(entry.first);
+    return out;
+}
+
 }  // namespace strata::text

@@ -37,11 +37,7 @@ const std::map<std::string, Tensor (*)(const Tensor&)>& table() {
 
 }  // namespace
 
-std::vector<std::string> names() {
-    std::vector<std::string> out;
-    for (const auto& [name, fn] : table()) out.push_back(name);
-    return out;
-}
+std::vector<std::string> names() { return text::keys(table()); }
 
 ActivationFn get(const std::string& name) {
     auto it = table().find(name);

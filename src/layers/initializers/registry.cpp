@@ -150,11 +150,7 @@ Factory find(const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> names() {
-    std::vector<std::string> out;
-    for (const auto& [name, factory] : table()) out.push_back(name);
-    return out;
-}
+std::vector<std::string> names() { return text::keys(table()); }
 
 std::shared_ptr<Initializer> get(const std::string& name) {
     Factory factory = find(name);

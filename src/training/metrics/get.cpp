@@ -93,11 +93,7 @@ std::string function_name(Tensor (*fn)(const Tensor&, const Tensor&)) {
 
 }  // namespace
 
-std::vector<std::string> names() {
-    std::vector<std::string> out;
-    for (const auto& [name, factory] : registry()) out.push_back(name);
-    return out;
-}
+std::vector<std::string> names() { return text::keys(registry()); }
 
 std::shared_ptr<Metric> get(const std::string& name) {
     auto it = registry().find(name);
