@@ -9,6 +9,8 @@ packages=(
   cmake g++ make pkg-config       # toolchain (C++20)
   libdnnl-dev                     # oneDNN: matmul primitives of the CPU backend
   zlib1g-dev                      # gzip-compressed IDX datasets
+  libhdf5-dev                     # Keras's .weights.h5 and legacy .h5 files
+  graphviz                        # utils::plot_model renders through dot
   nlohmann-json3-dev              # layer and model configs
   libgtest-dev                    # the test suite
   libbenchmark-dev                # kernel micro-benchmarks

@@ -61,6 +61,10 @@ public:
     virtual void scatter_add_rows(const Tensor& x, const Tensor& indices, Tensor& out) const = 0;
     // out = one-hot rows of `labels` (integers), with `out` shaped [n, classes].
     virtual void one_hot(const Tensor& labels, Tensor& out) const = 0;
+
+    // Convolutions, channels-last.
+
+    // Pooling, channels-last.
 };
 
 // The kernels of a device; throws DeviceError where no backend is registered for it.

@@ -47,6 +47,17 @@ public:
     std::vector<Tensor> get_weights() const;
     void set_weights(const std::vector<Tensor>& values);
     std::int64_t count_params() const;
+    // Keras's model.losses: the regularization losses of every layer (weight regularizers computed from the
+    // current weights, activity regularizers from the last call), scalar tensors that fit adds to the loss.
+    std::vector<Tensor> losses() const;
+
+    // Keras 3's .weights.h5 file (defined in src/saving): each layer's variables under
+    // layers/<name>/vars/<i>, and the optimizer's under optimizer/vars. The write goes to a temporary file
+    // in the same directory, renamed over `filepath` once complete.
+    void save_weights(const std::string& filepath) const;
+    // Reads a .weights.h5 file; IOError for a missing, truncated or non-HDF5 file, ValueError naming the
+    // layer and both shapes when the file does not match the model. Nothing is assigned unless all matches.
+    void load_weights(const std::string& filepath);
 
     // Keras's summary table: Layer (type), Output Shape, Param #, then the totals.
     void summary(std::ostream& out = std::cout) const;

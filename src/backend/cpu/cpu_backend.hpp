@@ -23,6 +23,10 @@ public:
     void take_rows(const Tensor& x, const Tensor& indices, Tensor& out) const override;
     void scatter_add_rows(const Tensor& x, const Tensor& indices, Tensor& out) const override;
     void one_hot(const Tensor& labels, Tensor& out) const override;
+
+    // Convolutions, channels-last.
+
+    // Pooling, channels-last.
 };
 
 const Backend& instance();
