@@ -25,6 +25,7 @@
 #include "strata/layers/activations.hpp"
 #include "strata/layers/dense.hpp"
 #include "strata/layers/initializers.hpp"
+#include "strata/layers/int_tuple.hpp"
 #include "strata/layers/layer.hpp"
 
 #include "strata/models/input.hpp"
