@@ -14,6 +14,7 @@
 #include "strata/autograd/gradient_tape.hpp"
 #include "strata/autograd/node.hpp"
 
+#include "strata/ops/creation.hpp"
 #include "strata/ops/elementwise.hpp"
 #include "strata/ops/linalg.hpp"
 #include "strata/ops/nn.hpp"
@@ -36,6 +37,7 @@
 #include "strata/training/callbacks/csv_logger.hpp"
 #include "strata/training/callbacks/early_stopping.hpp"
 #include "strata/training/callbacks/lambda_callback.hpp"
+#include "strata/training/callbacks/progbar_logger.hpp"
 #include "strata/training/callbacks/learning_rate_scheduler.hpp"
 #include "strata/training/callbacks/reduce_lr_on_plateau.hpp"
 #include "strata/training/callbacks/terminate_on_nan.hpp"

@@ -7,6 +7,7 @@
 #include <numbers>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "strata/ops/shape.hpp"
 
@@ -52,6 +53,22 @@ void seed(std::uint64_t s) {
 std::uint64_t next_seed() {
     std::lock_guard lock(mutex);
     return engine()();
+}
+
+std::string get_state() {
+    std::lock_guard lock(mutex);
+    std::ostringstream out;
+    out << engine();
+    return out.str();
+}
+
+void set_state(const std::string& state) {
+    std::istringstream in(state);
+    std::mt19937_64 restored;
+    in >> restored;
+    if (in.fail()) throw ValueError("random.set_state: the text is not a generator state (" + std::to_string(state.size()) + " characters)");
+    std::lock_guard lock(mutex);
+    engine() = restored;
 }
 
 Tensor normal(const Shape& shape, double mean, double stddev, DType dtype) {

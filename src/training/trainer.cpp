@@ -4,19 +4,20 @@
 #include <cstdio>
 
 #include "../models/graph.hpp"
-#include "progbar.hpp"
+#include "arrays.hpp"
 #include "strata/autograd/gradient_tape.hpp"
 #include "strata/autograd/node.hpp"
 #include "strata/backend/backend.hpp"
-#include "strata/ops/random.hpp"
-#include "strata/ops/shape.hpp"
 #include "strata/models/model.hpp"
+#include "strata/training/callbacks/progbar_logger.hpp"
+#include "strata/training/callbacks/terminate_on_nan.hpp"
 #include "training_state.hpp"
 
 namespace strata {
 
 namespace {
 
+using detail::Arrays;
 using detail::TrainingState;
 
 std::string label(const Model& m) { return "model \"" + m.name() + "\""; }
@@ -26,53 +27,16 @@ void check_positive(std::int64_t value, const char* what, const char* method) {
         throw ValueError(std::string(method) + ": " + what + " must be a positive integer, got " + std::to_string(value));
 }
 
-// x and y (and sample weights) must hold the same number of samples.
-void check_samples(const Model& m, const char* method, const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-    if (!x.defined()) throw ValueError(std::string(method) + ": x is undefined");
-    if (x.rank() < 1) throw ShapeError(std::string(method) + ": x must have a batch axis, got shape " + x.shape().to_string());
-    if (y.defined() && (y.rank() < 1 || y.shape()[0] != x.shape()[0]))
-        throw ValueError(std::string(method) + " on " + label(m) + ": x and y must have the same number of samples, got x " +
-                         x.shape().to_string() + " and y " + y.shape().to_string());
-    if (sample_weight.defined() && (sample_weight.rank() < 1 || sample_weight.shape()[0] != x.shape()[0]))
-        throw ValueError(std::string(method) + " on " + label(m) + ": sample_weight must have one weight per sample (" +
-                         std::to_string(x.shape()[0]) + "), got shape " + sample_weight.shape().to_string());
+void check_compiled(const Model& m, const TrainingState& state, const char* method) {
+    if (!state.compiled) throw ValueError(label(m) + ": call compile() before " + method + "()");
+    if (!state.has_loss()) throw ValueError(label(m) + ": compile() was given no loss; " + method + "() needs one");
 }
 
-Tensor rows(const Tensor& t, const Tensor& indices, std::int64_t begin, std::int64_t end) {
-    if (!t.defined()) return {};
-    if (!indices.defined()) return t.slice(begin, end);  // no shuffling: a view, no copy
-    return ops::take(t, indices.slice(begin, end));
-}
-
-void resolve_metrics(TrainingState& state, const Tensor& y, const Tensor& y_pred) {
-    if (!state.metrics.empty() || state.metric_specs.empty()) return;
-    for (const metrics::MetricSpec& spec : state.metric_specs)
-        state.metrics.push_back(metrics::get(spec, y.shape(), y_pred.shape()));
-}
-
-void reset_metrics(TrainingState& state) {
-    state.loss_tracker.reset();
-    for (auto& m : state.metrics) m->reset_state();
-}
-
-Logs metrics_result(const TrainingState& state) {
-    Logs logs{{"loss", state.loss_tracker.result()}};
-    for (const auto& m : state.metrics) logs[m->name()] = m->result();
-    return logs;
-}
-
-void update_metrics(TrainingState& state, const Tensor& loss, const Tensor& y, const Tensor& y_pred,
-                    const Tensor& sample_weight) {
-    autograd::NoGradScope no_grad;
-    state.loss_tracker.update(loss.astype(float64).item<double>(), static_cast<double>(y_pred.shape()[0]));
-    resolve_metrics(state, y, y_pred);
-    Tensor detached = y_pred.detach();
-    for (auto& m : state.metrics) m->update_state(y, detached, sample_weight);
-}
-
-// Calls every callback's hook.
+// Calls every callback's hook: the user's first, then History, then the progress bar, as Keras's CallbackList.
 struct CallbackList {
     std::vector<std::shared_ptr<Callback>> callbacks;
+    // TerminateOnNaN keeps the weights from before a NaN: the step that produced it is not applied.
+    bool guard_nan = false;
     template <class Hook>
     void each(Hook hook) {
         for (auto& c : callbacks) hook(*c);
@@ -80,12 +44,17 @@ struct CallbackList {
 };
 
 CallbackList make_callbacks(Model* model, const std::vector<std::shared_ptr<Callback>>& given,
-                            std::map<std::string, double> params) {
+                            const std::shared_ptr<History>& history, int verbose, std::map<std::string, double> params) {
     CallbackList list;
+    bool has_progbar = false;
     for (const auto& c : given) {
         if (!c) throw ValueError("callbacks: got a null callback");
         list.callbacks.push_back(c);
+        has_progbar = has_progbar || dynamic_cast<callbacks::ProgbarLogger*>(c.get());
+        list.guard_nan = list.guard_nan || dynamic_cast<callbacks::TerminateOnNaN*>(c.get());
     }
+    if (history) list.callbacks.push_back(history);
+    if (verbose != 0 && !has_progbar) list.callbacks.push_back(std::make_shared<callbacks::ProgbarLogger>());
     for (auto& c : list.callbacks) {
         c->set_model(model);
         c->set_params(params);
@@ -93,202 +62,313 @@ CallbackList make_callbacks(Model* model, const std::vector<std::shared_ptr<Call
     return list;
 }
 
+// The layers' regularization losses, added to the compiled loss as Keras's compute_loss does.
+std::vector<Tensor> regularization_losses(const Model& model) { return {}; /* INTEGRATE: model.losses() */ }
+
 std::int64_t steps_for(std::int64_t samples, std::int64_t batch_size) { return (samples + batch_size - 1) / batch_size; }
+
+// The number of classes the first output tells apart, for class_weight: its last extent, 2 for one unit.
+std::int64_t output_classes(const detail::Graph& graph) {
+    const Shape& shape = graph.outputs.at(0).shape();
+    std::int64_t last = shape.rank() ? shape[shape.rank() - 1] : 1;
+    return last <= 1 ? 2 : last;
+}
 
 }  // namespace
 
-std::map<std::string, double> Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+// --- steps -------------------------------------------------------------------------------------------------
+
+namespace {
+
+struct StepResult {
+    bool applied = true;
+};
+
+// One optimisation step on a batch: forward, loss (plus the layers' regularization losses), gradients,
+// update, metrics.
+StepResult train_step(Model& model, detail::Graph& graph, TrainingState& state, const Arrays& batch, bool guard_nan) {
+    std::vector<Tensor> variables = model.trainable_weights();
+    std::vector<Tensor> y_preds;
+    Tensor loss;
+    double loss_value;
+    StepResult result;
+    {
+        GradientTape tape;
+        y_preds = graph.run(batch.x, /*training=*/true);
+        state.resolve(model.output_names(), batch.y, y_preds);
+        loss = state.compute_loss(batch.y, y_preds, batch.sample_weight);
+        for (const Tensor& extra : regularization_losses(model)) loss = loss + extra;
+        {
+            autograd::NoGradScope no_grad;
+            loss_value = loss.astype(float64).item<double>();
+        }
+        if (guard_nan && !std::isfinite(loss_value)) {
+            result.applied = false;
+        } else {
+            std::vector<Tensor> grads = tape.gradient(loss, variables);
+            state.optimizer->apply_gradients(grads, variables);
+        }
+    }
+    state.update_metrics(loss_value, batch.y, y_preds, batch.sample_weight, batch.size());
+    return result;
+}
+
+void test_step(Model& model, detail::Graph& graph, TrainingState& state, const Arrays& batch) {
+    autograd::NoGradScope no_grad;
+    std::vector<Tensor> y_preds = graph.run(batch.x, false);
+    state.resolve(model.output_names(), batch.y, y_preds);
+    Tensor loss = state.compute_loss(batch.y, y_preds, batch.sample_weight);
+    for (const Tensor& extra : regularization_losses(model)) loss = loss + extra;
+    state.update_metrics(loss.astype(float64).item<double>(), batch.y, y_preds, batch.sample_weight, batch.size());
+}
+
+// Runs evaluate's loop with a callback list that is already set up (fit's, for validation).
+Logs run_evaluation(Model& model, detail::Graph& graph, TrainingState& state, const Arrays& data,
+                    std::int64_t batch_size, std::int64_t steps_limit, CallbackList& callbacks) {
+    std::int64_t n = data.size();
+    std::int64_t steps = steps_for(n, batch_size);
+    if (steps_limit > 0) steps = std::min(steps, steps_limit);
+    autograd::NoGradScope no_grad;
+    state.reset_metrics();
+    callbacks.each([](Callback& c) { c.on_test_begin({}); });
+    Logs logs;
+    for (std::int64_t step = 0; step < steps; ++step) {
+        std::int64_t begin = step * batch_size, end = std::min(n, begin + batch_size);
+        callbacks.each([&](Callback& c) { c.on_test_batch_begin(static_cast<int>(step), {}); });
+        test_step(model, graph, state, data.rows({}, begin, end));
+        logs = state.results();
+        callbacks.each([&](Callback& c) { c.on_test_batch_end(static_cast<int>(step), logs); });
+    }
+    callbacks.each([&](Callback& c) { c.on_test_end(logs); });
+    return logs;
+}
+
+}  // namespace
+
+// --- step-level API ----------------------------------------------------------------------------------------
+
+std::map<std::string, double> Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                                    const Tensor& sample_weight) {
     TrainingState& state = training();
-    if (!state.compiled) throw ValueError(label(*this) + ": call compile() before train_on_batch()");
-    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; training needs one");
-    check_samples(*this, "train_on_batch", x, y, sample_weight);
-    graph_->ensure_built({x});
+    check_compiled(*this, state, "train_on_batch");
+    Arrays batch{x, y, sample_weight};
+    detail::check_arrays("train_on_batch", batch);
+    graph_->ensure_built(x);
+    state.reset_metrics();
+    train_step(*this, *graph_, state, batch, /*guard_nan=*/false);
+    return state.results();
+}
 
-    std::vector<Tensor> variables = trainable_weights();
-    GradientTape tape;
-    Tensor y_pred = graph_->run({x}, /*training=*/true)[0];
-    Tensor loss = state.compute_loss(y, y_pred, sample_weight);
-    std::vector<Tensor> grads = tape.gradient(loss, variables);
-    state.optimizer->apply_gradients(grads, variables);
+std::map<std::string, double> Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+    return train_on_batch(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight);
+}
 
-    reset_metrics(state);
-    update_metrics(state, loss, y, y_pred, sample_weight);
-    return metrics_result(state);
+std::map<std::string, double> Model::test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                                   const Tensor& sample_weight) {
+    TrainingState& state = training();
+    check_compiled(*this, state, "test_on_batch");
+    Arrays batch{x, y, sample_weight};
+    detail::check_arrays("test_on_batch", batch);
+    graph_->ensure_built(x);
+    state.reset_metrics();
+    test_step(*this, *graph_, state, batch);
+    return state.results();
 }
 
 std::map<std::string, double> Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-    TrainingState& state = training();
-    if (!state.compiled) throw ValueError(label(*this) + ": call compile() before test_on_batch()");
-    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; evaluation needs one");
-    check_samples(*this, "test_on_batch", x, y, sample_weight);
-    graph_->ensure_built({x});
-    autograd::NoGradScope no_grad;
-    Tensor y_pred = graph_->run({x}, false)[0];
-    reset_metrics(state);
-    update_metrics(state, state.compute_loss(y, y_pred, sample_weight), y, y_pred, sample_weight);
-    return metrics_result(state);
+    return test_on_batch(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight);
 }
 
-Tensor Model::predict_on_batch(const Tensor& x) {
-    graph_->ensure_built({x});
+std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) {
+    graph_->ensure_built(x);
     autograd::NoGradScope no_grad;
-    return graph_->run({x}, false)[0];
+    return graph_->run(x, false);
 }
 
-History Model::fit(const Tensor& x_all, const Tensor& y_all, FitOptions options) {
+Tensor Model::predict_on_batch(const Tensor& x) { return predict_on_batch(std::vector<Tensor>{x})[0]; }
+
+// --- fit ---------------------------------------------------------------------------------------------------
+
+History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& y_all, FitOptions options) {
     TrainingState& state = training();
-    if (!state.compiled) throw ValueError(label(*this) + ": call compile() before fit()");
-    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; fit() needs one");
+    check_compiled(*this, state, "fit");
     check_positive(options.batch_size, "batch_size", "fit");
     check_positive(options.epochs, "epochs", "fit");
+    if (options.steps_per_epoch < 0) check_positive(options.steps_per_epoch, "steps_per_epoch", "fit");
+    if (options.validation_steps < 0) check_positive(options.validation_steps, "validation_steps", "fit");
+    if (options.validation_batch_size < 0) check_positive(options.validation_batch_size, "validation_batch_size", "fit");
+    check_positive(options.validation_freq, "validation_freq", "fit");
     if (options.initial_epoch < 0 || options.initial_epoch >= options.epochs)
         throw ValueError("fit: initial_epoch must be in [0, epochs), got " + std::to_string(options.initial_epoch) +
                          " with epochs " + std::to_string(options.epochs));
     if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
         throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
-    check_samples(*this, "fit", x_all, y_all, options.sample_weight);
-    graph_->ensure_built({x_all});
-    graph_->check_inputs({x_all.slice(0, std::min<std::int64_t>(1, x_all.shape()[0]))});
+    Arrays data{x_all, y_all, options.sample_weight};
+    detail::check_arrays("fit", data);
+    graph_->ensure_built(x_all);
+    std::vector<Tensor> first;
+    for (const Tensor& t : x_all) first.push_back(t.slice(0, std::min<std::int64_t>(1, t.shape()[0])));
+    graph_->check_inputs(first);
+    if (y_all.size() != graph_->outputs.size())
+        throw ValueError("fit: " + label(*this) + " has " + std::to_string(graph_->outputs.size()) + " outputs, got " +
+                         std::to_string(y_all.size()) + " target arrays; give one y per output");
+
+    if (!options.class_weight.empty()) {
+        // Keras: class_weight is for single-output models, and replaces sample_weight rather than joining it.
+        if (options.sample_weight.defined())
+            throw ValueError("fit: you cannot use class_weight and sample_weight at the same time");
+        if (y_all.size() != 1) throw ValueError("fit: class_weight is only supported for models with a single output");
+        data.sample_weight = detail::class_weight_to_sample_weights(y_all[0], options.class_weight, output_classes(*graph_));
+    }
 
     // Keras takes the validation split from the end of the data, before shuffling.
-    Tensor x = x_all, y = y_all, sample_weight = options.sample_weight;
-    ValidationData validation = options.validation_data;
-    std::int64_t n = x_all.shape()[0];
-    if (options.validation_split > 0.0 && validation.empty()) {
+    Arrays validation{options.validation_data.x, options.validation_data.y, options.validation_data.sample_weight};
+    std::int64_t n = data.size();
+    if (options.validation_split > 0.0 && validation.x.empty()) {
         auto split = static_cast<std::int64_t>(std::floor(static_cast<double>(n) * (1.0 - options.validation_split)));
         if (split <= 0 || split >= n)
             throw ValueError("fit: validation_split " + std::to_string(options.validation_split) + " of " +
                              std::to_string(n) + " samples leaves no training or no validation data");
-        validation = {x_all.slice(split, n), y_all.slice(split, n),
-                      options.sample_weight.defined() ? options.sample_weight.slice(split, n) : Tensor()};
-        x = x_all.slice(0, split);
-        y = y_all.slice(0, split);
-        if (sample_weight.defined()) sample_weight = sample_weight.slice(0, split);
+        validation = data.rows({}, split, n);
+        data = data.rows({}, 0, split);
         n = split;
     }
-    if (!validation.empty()) {
-        check_samples(*this, "fit (validation_data)", validation.x, validation.y, validation.sample_weight);
-        graph_->check_inputs({validation.x.slice(0, std::min<std::int64_t>(1, validation.x.shape()[0]))});
+    if (!validation.x.empty()) {
+        detail::check_arrays("fit (validation_data)", validation);
+        std::vector<Tensor> first_val;
+        for (const Tensor& t : validation.x) first_val.push_back(t.slice(0, std::min<std::int64_t>(1, t.shape()[0])));
+        graph_->check_inputs(first_val);
+        if (validation.y.size() != y_all.size())
+            throw ValueError("fit: validation_data has " + std::to_string(validation.y.size()) +
+                             " target arrays, but the model has " + std::to_string(y_all.size()) + " outputs");
     }
     if (n == 0) throw ValueError("fit: x has no samples");
 
-    std::int64_t steps = steps_for(n, options.batch_size);
+    detail::BatchCursor cursor(n, options.batch_size, options.shuffle);
+    std::int64_t steps = options.steps_per_epoch > 0 ? options.steps_per_epoch : cursor.batches_per_pass();
     auto history = std::make_shared<History>();
-    std::vector<std::shared_ptr<Callback>> all = options.callbacks;
-    all.push_back(history);
-    CallbackList callbacks = make_callbacks(
-        this, all, {{"epochs", options.epochs}, {"steps", static_cast<double>(steps)}, {"verbose", options.verbose}});
+    CallbackList callbacks = make_callbacks(this, options.callbacks, history, options.verbose,
+                                            {{"epochs", options.epochs},
+                                             {"steps", static_cast<double>(steps)},
+                                             {"verbose", options.verbose}});
+    std::int64_t validation_batch_size = options.validation_batch_size > 0 ? options.validation_batch_size : options.batch_size;
 
     state.stop_training = false;
+    state.initial_epoch.reset();
     callbacks.each([](Callback& c) { c.on_train_begin({}); });
+    int initial_epoch = state.initial_epoch.value_or(options.initial_epoch);
+    state.initial_epoch.reset();
     Logs epoch_logs;
-    for (int epoch = options.initial_epoch; epoch < options.epochs && !state.stop_training; ++epoch) {
-        reset_metrics(state);
+    for (int epoch = initial_epoch; epoch < options.epochs && !state.stop_training; ++epoch) {
+        state.reset_metrics();
         callbacks.each([&](Callback& c) { c.on_epoch_begin(epoch, {}); });
-        if (options.verbose) std::printf("Epoch %d/%d\n", epoch + 1, options.epochs);
-        detail::Progbar progbar(steps, options.verbose);
-        Tensor order = options.shuffle ? random::permutation(n) : Tensor();
+        // Without steps_per_epoch every epoch is one pass; with it, an epoch goes on where the last one
+        // stopped, and ends early when the data runs out (Keras warns and starts a new pass next epoch).
+        if (options.steps_per_epoch == 0 || cursor.exhausted() || cursor.at_pass_start()) cursor.restart();
         Logs logs;
         for (std::int64_t step = 0; step < steps; ++step) {
-            std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
-            callbacks.each([&](Callback& c) { c.on_train_batch_begin(static_cast<int>(step), {}); });
-            Tensor xb = rows(x, order, begin, end), yb = rows(y, order, begin, end);
-            Tensor wb = rows(sample_weight, order, begin, end);
-
-            std::vector<Tensor> variables = trainable_weights();
-            Tensor y_pred, loss;
-            {
-                GradientTape tape;
-                y_pred = graph_->run({xb}, /*training=*/true)[0];
-                loss = state.compute_loss(yb, y_pred, wb);
-                std::vector<Tensor> grads = tape.gradient(loss, variables);
-                state.optimizer->apply_gradients(grads, variables);
+            if (cursor.exhausted()) {
+                std::fprintf(stderr,
+                             "Your input ran out of data; interrupting the epoch after %lld of steps_per_epoch=%lld "
+                             "batches.\n",
+                             static_cast<long long>(step), static_cast<long long>(steps));
+                break;
             }
-            update_metrics(state, loss, yb, y_pred, wb);
-            logs = metrics_result(state);
+            callbacks.each([&](Callback& c) { c.on_train_batch_begin(static_cast<int>(step), {}); });
+            detail::BatchCursor::Batch b = cursor.next();
+            train_step(*this, *graph_, state, data.rows(cursor.order(), b.begin, b.end), callbacks.guard_nan);
+            logs = state.results();
             callbacks.each([&](Callback& c) { c.on_train_batch_end(static_cast<int>(step), logs); });
-            progbar.update(step + 1, logs);
             if (state.stop_training) break;
         }
         epoch_logs = logs;
-        if (!validation.empty()) {
-            std::map<std::string, double> val = evaluate(validation.x, validation.y,
-                                                         {.batch_size = options.batch_size, .verbose = 0,
-                                                          .sample_weight = validation.sample_weight, .callbacks = {}});
+        if (!validation.x.empty() && (epoch + 1) % options.validation_freq == 0) {
+            Logs val = run_evaluation(*this, *graph_, state, validation, validation_batch_size, options.validation_steps,
+                                      callbacks);
             for (const auto& [name, value] : val) epoch_logs["val_" + name] = value;
         }
-        progbar.update(steps, epoch_logs, /*finalize=*/true);
         callbacks.each([&](Callback& c) { c.on_epoch_end(epoch, epoch_logs); });
     }
     callbacks.each([&](Callback& c) { c.on_train_end(epoch_logs); });
     return *history;
 }
 
-std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
-    TrainingState& state = training();
-    if (!state.compiled) throw ValueError(label(*this) + ": call compile() before evaluate()");
-    if (state.loss_spec.empty()) throw ValueError(label(*this) + ": compile() was given no loss; evaluate() needs one");
-    check_positive(options.batch_size, "batch_size", "evaluate");
-    check_samples(*this, "evaluate", x, y, options.sample_weight);
-    graph_->ensure_built({x});
-    std::int64_t n = x.shape()[0];
-    if (n == 0) throw ValueError("evaluate: x has no samples");
-    std::int64_t steps = steps_for(n, options.batch_size);
-    CallbackList callbacks = make_callbacks(this, options.callbacks, {{"steps", static_cast<double>(steps)}, {"verbose", options.verbose}});
-
-    autograd::NoGradScope no_grad;
-    reset_metrics(state);
-    callbacks.each([](Callback& c) { c.on_test_begin({}); });
-    detail::Progbar progbar(steps, options.verbose);
-    Logs logs;
-    for (std::int64_t step = 0; step < steps; ++step) {
-        std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
-        callbacks.each([&](Callback& c) { c.on_test_batch_begin(static_cast<int>(step), {}); });
-        Tensor xb = x.slice(begin, end), yb = y.slice(begin, end);
-        Tensor wb = options.sample_weight.defined() ? options.sample_weight.slice(begin, end) : Tensor();
-        Tensor y_pred = graph_->run({xb}, false)[0];
-        update_metrics(state, state.compute_loss(yb, y_pred, wb), yb, y_pred, wb);
-        logs = metrics_result(state);
-        callbacks.each([&](Callback& c) { c.on_test_batch_end(static_cast<int>(step), logs); });
-        progbar.update(step + 1, logs);
-    }
-    progbar.update(steps, logs, /*finalize=*/true);
-    callbacks.each([&](Callback& c) { c.on_test_end(logs); });
-    return logs;
+History Model::fit(const Tensor& x, const Tensor& y, FitOptions options) {
+    if (!y.defined()) throw ValueError("fit: y is undefined");
+    return fit(std::vector<Tensor>{x}, std::vector<Tensor>{y}, std::move(options));
 }
 
-Tensor Model::predict(const Tensor& x, PredictOptions options) {
-    check_positive(options.batch_size, "batch_size", "predict");
-    check_samples(*this, "predict", x, {}, {});
-    graph_->ensure_built({x});
-    graph_->check_inputs({x});
-    std::int64_t n = x.shape()[0];
+// --- evaluate ----------------------------------------------------------------------------------------------
+
+std::map<std::string, double> Model::evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                              EvaluateOptions options) {
+    TrainingState& state = training();
+    check_compiled(*this, state, "evaluate");
+    check_positive(options.batch_size, "batch_size", "evaluate");
+    if (options.steps < 0) check_positive(options.steps, "steps", "evaluate");
+    Arrays data{x, y, options.sample_weight};
+    detail::check_arrays("evaluate", data);
+    graph_->ensure_built(x);
+    if (y.size() != graph_->outputs.size())
+        throw ValueError("evaluate: " + label(*this) + " has " + std::to_string(graph_->outputs.size()) +
+                         " outputs, got " + std::to_string(y.size()) + " target arrays");
+    std::int64_t n = data.size();
+    if (n == 0) throw ValueError("evaluate: x has no samples");
     std::int64_t steps = steps_for(n, options.batch_size);
-    CallbackList callbacks = make_callbacks(this, options.callbacks, {{"steps", static_cast<double>(steps)}, {"verbose", options.verbose}});
+    if (options.steps > 0) steps = std::min(steps, options.steps);
+    CallbackList callbacks = make_callbacks(this, options.callbacks, nullptr, options.verbose,
+                                            {{"steps", static_cast<double>(steps)}, {"verbose", options.verbose}});
+    return run_evaluation(*this, *graph_, state, data, options.batch_size, options.steps, callbacks);
+}
+
+std::map<std::string, double> Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
+    if (!y.defined()) throw ValueError("evaluate: y is undefined");
+    return evaluate(std::vector<Tensor>{x}, std::vector<Tensor>{y}, std::move(options));
+}
+
+// --- predict -----------------------------------------------------------------------------------------------
+
+std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, PredictOptions options) {
+    check_positive(options.batch_size, "batch_size", "predict");
+    if (options.steps < 0) check_positive(options.steps, "steps", "predict");
+    Arrays data{x, {}, {}};
+    detail::check_arrays("predict", data);
+    graph_->ensure_built(x);
+    graph_->check_inputs(x);
+    std::int64_t n = data.size();
+    if (n == 0) throw ValueError("predict: x has no samples");
+    std::int64_t steps = steps_for(n, options.batch_size);
+    if (options.steps > 0) steps = std::min(steps, options.steps);
+    std::int64_t rows = std::min(n, steps * options.batch_size);
+    CallbackList callbacks = make_callbacks(this, options.callbacks, nullptr, options.verbose,
+                                            {{"steps", static_cast<double>(steps)}, {"verbose", options.verbose}});
 
     autograd::NoGradScope no_grad;
     callbacks.each([](Callback& c) { c.on_predict_begin({}); });
-    detail::Progbar progbar(steps, options.verbose);
-    Tensor result;
+    std::vector<Tensor> results;
     for (std::int64_t step = 0; step < steps; ++step) {
-        std::int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+        std::int64_t begin = step * options.batch_size, end = std::min(rows, begin + options.batch_size);
         callbacks.each([&](Callback& c) { c.on_predict_batch_begin(static_cast<int>(step), {}); });
-        Tensor batch = graph_->run({x.slice(begin, end)}, false)[0];
-        if (!result.defined()) {
-            if (steps == 1) result = batch;
-            else result = Tensor::empty(batch.shape().without_batch().with_batch(n), batch.dtype(), batch.device());
-        }
-        if (steps > 1) {
-            Tensor target = result.slice(begin, end);  // a view into the result
-            backend::of(target).copy(batch, target);
+        std::vector<Tensor> batch = graph_->run(data.rows({}, begin, end).x, false);
+        if (steps == 1) {
+            results = batch;
+        } else {
+            if (results.empty())
+                for (const Tensor& b : batch)
+                    results.push_back(Tensor::empty(b.shape().without_batch().with_batch(rows), b.dtype(), b.device()));
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                Tensor target = results[i].slice(begin, end);  // a view into the result
+                backend::of(target).copy(batch[i], target);
+            }
         }
         callbacks.each([&](Callback& c) { c.on_predict_batch_end(static_cast<int>(step), {}); });
-        progbar.update(step + 1, {});
     }
-    progbar.update(steps, {}, /*finalize=*/true);
     callbacks.each([](Callback& c) { c.on_predict_end({}); });
-    if (!result.defined()) throw ValueError("predict: x has no samples");
-    return result;
+    return results;
+}
+
+Tensor Model::predict(const Tensor& x, PredictOptions options) {
+    return predict(std::vector<Tensor>{x}, std::move(options))[0];
 }
 
 }  // namespace strata

@@ -39,3 +39,25 @@ TEST(UtilsRandomSeed, SeedsTheGlobalStream) {
 
 }  // namespace
 }  // namespace strata
+
+namespace {
+
+TEST(RandomState, RestoringTheStateRepeatsTheDraws) {
+    strata::utils::set_random_seed(9);
+    strata::random::normal({5});
+    std::string state = strata::random::get_state();
+    std::vector<float> first = strata::random::normal({7}).to_vector<float>();
+    std::vector<std::int64_t> order = strata::random::permutation(6).to_vector<std::int64_t>();
+    strata::utils::set_random_seed(123);  // anything in between
+    strata::random::set_state(state);
+    EXPECT_EQ(strata::random::normal({7}).to_vector<float>(), first);
+    EXPECT_EQ(strata::random::permutation(6).to_vector<std::int64_t>(), order);
+}
+
+TEST(RandomState, TextThatIsNotAStateIsRefused) {
+    std::string before = strata::random::get_state();
+    EXPECT_THROW(strata::random::set_state("not a state"), strata::ValueError);
+    EXPECT_EQ(strata::random::get_state(), before);
+}
+
+}  // namespace

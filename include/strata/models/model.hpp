@@ -62,14 +62,24 @@ public:
     // Keras's summary table: Layer (type), Output Shape, Param #, then the totals.
     void summary(std::ostream& out = std::cout) const;
 
-    // Training (defined in src/training).
+    // Training (defined in src/training). A model with several inputs or outputs takes one tensor per input
+    // and per output, in the order of inputs() and outputs().
     void compile(CompileOptions options = {});
     History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+    History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, FitOptions options = {});
     std::map<std::string, double> evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
+    std::map<std::string, double> evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                           EvaluateOptions options = {});
     Tensor predict(const Tensor& x, PredictOptions options = {});
+    std::vector<Tensor> predict(const std::vector<Tensor>& x, PredictOptions options = {});
     std::map<std::string, double> train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+    std::map<std::string, double> train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                                 const Tensor& sample_weight = {});
     std::map<std::string, double> test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
+    std::map<std::string, double> test_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                                const Tensor& sample_weight = {});
     Tensor predict_on_batch(const Tensor& x);
+    std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
 
     bool compiled() const;
     // The compiled optimizer (null before compile), as model.optimizer.
@@ -77,6 +87,12 @@ public:
     // Set by a callback to end fit after the current epoch, as model.stop_training = True.
     bool stop_training() const;
     void set_stop_training(bool stop);
+    // For a callback's on_train_begin (BackupAndRestore): the fit that is starting begins at this epoch
+    // instead of its initial_epoch, as Keras's model._initial_epoch.
+    void set_initial_epoch(int epoch);
+    // The names of the layers that produce the outputs, as Keras's output_names; they prefix the per-output
+    // losses and metrics in the logs of a model with several outputs ("same_loss", "same_accuracy").
+    std::vector<std::string> output_names() const;
 
 protected:
     // For Sequential, which builds its graph as layers are added.

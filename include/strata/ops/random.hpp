@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "strata/core/tensor.hpp"
 
@@ -20,5 +21,10 @@ Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1
 Tensor permutation(std::int64_t n);
 // A fresh 64-bit draw, to seed a stream of one's own.
 std::uint64_t next_seed();
+
+// The generator's whole state as text, and its restoration: what BackupAndRestore saves, so that a resumed
+// fit shuffles and drops out exactly as the interrupted one would have. ValueError for text that is not a state.
+std::string get_state();
+void set_state(const std::string& state);
 
 }  // namespace strata::random

@@ -292,7 +292,14 @@ TEST(LossSpec, EveryForm) {
 
     // What compile() receives.
     strata::CompileOptions options{.loss = "mse"};
-    EXPECT_EQ(options.loss.name(), "mse");
+    ASSERT_EQ(options.loss.losses().size(), 1u);
+    EXPECT_FALSE(options.loss.per_output());
+    EXPECT_EQ(options.loss.losses()[0].name(), "mse");
+    // A list gives one loss per output, in the order of the model's outputs.
+    strata::CompileOptions two{.loss = {"binary_crossentropy", losses::MeanSquaredError()}};
+    ASSERT_EQ(two.loss.losses().size(), 2u);
+    EXPECT_TRUE(two.loss.per_output());
+    EXPECT_EQ(two.loss.losses()[1].get()->name(), "mean_squared_error");
 }
 
 TEST(LossSpec, CrossentropyShorthandResolvesFromShapes) {
