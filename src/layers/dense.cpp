@@ -11,6 +11,7 @@ DenseImpl::DenseImpl(std::int64_t units, activations::ActivationSpec activation,
       options_(std::move(options)) {
     if (units_ <= 0)
         throw ValueError("layer \"" + name() + "\" (Dense): units must be a positive integer, got " + std::to_string(units_));
+    set_activity_regularizer(options_.activity_regularizer);
 }
 
 void DenseImpl::build(const Shape& input_shape) {
@@ -18,8 +19,8 @@ void DenseImpl::build(const Shape& input_shape) {
         throw ShapeError("layer \"" + name() + "\" (Dense): the last axis of the input must be known, got input shape " +
                          input_shape.to_string());
     std::int64_t input_dim = input_shape[input_shape.rank() - 1];
-    kernel_ = add_weight("kernel", {input_dim, units_}, options_.kernel_initializer);
-    if (options_.use_bias) bias_ = add_weight("bias", {units_}, options_.bias_initializer);
+    kernel_ = add_weight("kernel", {input_dim, units_}, options_.kernel_initializer, true, options_.kernel_regularizer);
+    if (options_.use_bias) bias_ = add_weight("bias", {units_}, options_.bias_initializer, true, options_.bias_regularizer);
     input_spec_ = InputSpec{.min_ndim = 2, .axes = {{-1, input_dim}}};
 }
 
@@ -44,6 +45,9 @@ nlohmann::json DenseImpl::get_config() const {
                                     {"config", options_.kernel_initializer.get()->get_config()}};
     config["bias_initializer"] = {{"class_name", options_.bias_initializer.get()->class_name()},
                                   {"config", options_.bias_initializer.get()->get_config()}};
+    // Keras writes both weight regularizers, null when absent; activity_regularizer comes from Layer.
+    config["kernel_regularizer"] = options_.kernel_regularizer.to_json();
+    config["bias_regularizer"] = options_.bias_regularizer.to_json();
     return config;
 }
 

@@ -1,10 +1,12 @@
 #include "strata/layers/layer.hpp"
 
+#include <atomic>
 #include <mutex>
 
 #include "strata/autograd/node.hpp"
 #include "strata/backend/backend.hpp"
 #include "strata/layers/keras_history.hpp"
+#include "strata/ops/elementwise.hpp"
 #include "strata/ops/shape.hpp"
 
 namespace strata {
@@ -18,6 +20,10 @@ std::map<std::string, int>& name_counts() {
 }
 
 std::string layer_label(const std::string& name) { return "layer \"" + name + "\""; }
+
+// The open LayerCallContext of this thread (0: none), and the source of fresh ids.
+thread_local std::uint64_t open_call_context = 0;
+std::atomic<std::uint64_t> next_call_context{1};
 
 }  // namespace
 
@@ -51,14 +57,14 @@ void Layer::set_trainable(bool trainable) {
 }
 
 Tensor Layer::add_weight(const std::string& name, const Shape& shape, const initializers::InitializerSpec& initializer,
-                         bool trainable) {
+                         bool trainable, const regularizers::RegularizerSpec& regularizer) {
     Tensor value = (*initializer.get())(shape, dtype_);
     if (value.shape() != shape)
         throw ShapeError(layer_label(name_) + ": initializer gave shape " + value.shape().to_string() + " for weight \"" +
                          name + "\" of shape " + shape.to_string());
     value = value.detach();
     value.impl()->requires_grad = trainable && trainable_;
-    weights_.push_back({name, value, trainable});
+    weights_.push_back({name, value, trainable, regularizer});
     return value;
 }
 
@@ -125,8 +131,39 @@ std::int64_t Layer::count_params() const {
 }
 
 nlohmann::json Layer::get_config() const {
-    return {{"name", name_}, {"trainable", trainable_}, {"dtype", dtype_name(dtype_)}};
+    nlohmann::json config = {{"name", name_}, {"trainable", trainable_}, {"dtype", dtype_name(dtype_)}};
+    // Keras 3's Layer.get_config writes activity_regularizer only when one is set.
+    if (activity_regularizer_) config["activity_regularizer"] = activity_regularizer_.to_json();
+    return config;
 }
+
+std::vector<Tensor> Layer::losses() const {
+    // Keras's order: the call losses, then the weight penalties of the trainable weights in creation order.
+    std::vector<Tensor> out = call_losses_;
+    if (!trainable_) return out;
+    for (const Weight& w : weights_)
+        if (w.trainable && w.regularizer) out.push_back(w.regularizer(w.value));
+    return out;
+}
+
+void Layer::add_loss(const Tensor& loss) {
+    if (!loss.defined() || loss.is_symbolic())
+        throw ValueError(layer_label(name_) + ": add_loss expects a concrete tensor, got " +
+                         (loss.defined() ? "a symbolic tensor" : std::string("an undefined tensor")));
+    if (loss.numel() != 1)
+        throw ShapeError(layer_label(name_) + ": add_loss expects a scalar loss, got shape " + loss.shape().to_string());
+    call_losses_.push_back(loss.rank() == 0 ? loss : ops::reshape(loss, Shape{}));
+}
+
+LayerCallContext::LayerCallContext() : outermost_(open_call_context == 0) {
+    if (outermost_) open_call_context = next_call_context.fetch_add(1);
+}
+
+LayerCallContext::~LayerCallContext() {
+    if (outermost_) open_call_context = 0;
+}
+
+std::uint64_t LayerCallContext::current() { return open_call_context; }
 
 Shape Layer::compute_output_shape_multi(const std::vector<Shape>& input_shapes) const {
     if (input_shapes.size() != 1)
@@ -188,6 +225,11 @@ Tensor Layer::operator()(const std::vector<Tensor>& xs, CallOptions options) {
     }
     if (symbolic) return symbolic_call(xs);
 
+    LayerCallContext context;
+    if (call_context_ != LayerCallContext::current()) {
+        call_losses_.clear();
+        call_context_ = LayerCallContext::current();
+    }
     std::vector<Shape> shapes;
     for (const Tensor& x : xs) shapes.push_back(x.shape());
     ensure_built(shapes);
@@ -197,7 +239,18 @@ Tensor Layer::operator()(const std::vector<Tensor>& xs, CallOptions options) {
         // Keras's autocast: floating inputs take the layer's dtype.
         inputs.push_back(is_floating(xs[i].dtype()) && xs[i].dtype() != dtype_ ? ops::cast(xs[i], dtype_) : xs[i]);
     }
-    return call_multi(inputs, options.training);
+    Tensor output = call_multi(inputs, options.training);
+    if (activity_regularizer_) {
+        // Keras 3: the penalty of the output divided by its batch size, so that its weight against the
+        // weight penalties does not change with the batch size (divide_no_nan: an empty batch adds 0).
+        Tensor loss = activity_regularizer_(output);
+        if (output.rank() > 0) {
+            std::int64_t batch = output.shape()[0];
+            loss = batch > 0 ? loss / static_cast<double>(batch) : ops::scalar_like(loss, 0.0);
+        }
+        add_loss(loss);
+    }
+    return output;
 }
 
 Tensor Layer::symbolic_call(const std::vector<Tensor>& inputs) {

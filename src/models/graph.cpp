@@ -97,6 +97,8 @@ void Graph::check_inputs(const std::vector<Tensor>& xs) const {
 
 std::vector<Tensor> Graph::run(const std::vector<Tensor>& xs, bool training) const {
     check_inputs(xs);
+    // One forward pass is one call context: a layer shared by two branches keeps both calls' losses.
+    LayerCallContext context;
     std::unordered_map<const KerasHistory*, Tensor> values;
     for (std::size_t i = 0; i < xs.size(); ++i) {
         const Tensor& x = xs[i];

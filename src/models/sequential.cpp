@@ -35,6 +35,16 @@ void Sequential::add(std::shared_ptr<Layer> layer) {
     }
 }
 
+void Sequential::add(const Tensor& input) {
+    const auto& history = input.defined() && input.impl() ? input.impl()->keras_history : nullptr;
+    if (!input.is_symbolic() || !history || !dynamic_cast<InputLayer*>(history->layer.get()))
+        throw ValueError("Sequential \"" + name() + "\": add() takes layers, or a tensor made by strata::Input(); got a " +
+                         std::string(input.defined() ? "concrete tensor of shape " + input.shape().to_string() : "undefined tensor"));
+    if (!graph_->stack.empty() || !graph_->sequential_input_shape.empty())
+        throw ValueError("Sequential \"" + name() + "\": an Input can only be added first, before any layer");
+    graph_->sequential_input_shape = input.shape().without_batch();
+}
+
 std::shared_ptr<Layer> Sequential::pop() {
     if (graph_->stack.empty()) throw ValueError("Sequential \"" + name() + "\": pop() on a model with no layers");
     std::shared_ptr<Layer> last = graph_->stack.back();

@@ -63,7 +63,7 @@ CallbackList make_callbacks(Model* model, const std::vector<std::shared_ptr<Call
 }
 
 // The layers' regularization losses, added to the compiled loss as Keras's compute_loss does.
-std::vector<Tensor> regularization_losses(const Model& model) { return {}; /* INTEGRATE: model.losses() */ }
+std::vector<Tensor> regularization_losses(const Model& model) { return model.losses(); }
 
 std::int64_t steps_for(std::int64_t samples, std::int64_t batch_size) { return (samples + batch_size - 1) / batch_size; }
 
@@ -105,7 +105,8 @@ StepResult train_step(Model& model, detail::Graph& graph, TrainingState& state, 
         if (guard_nan && !std::isfinite(loss_value)) {
             result.applied = false;
         } else {
-            std::vector<Tensor> grads = tape.gradient(loss, variables);
+            // Keras scales the loss by loss_scale_factor for the gradients; the optimizer unscales them.
+            std::vector<Tensor> grads = tape.gradient(state.optimizer->scale_loss(loss), variables);
             state.optimizer->apply_gradients(grads, variables);
         }
     }
@@ -289,6 +290,8 @@ History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& 
         }
         callbacks.each([&](Callback& c) { c.on_epoch_end(epoch, epoch_logs); });
     }
+    // With use_ema, Keras swaps the moving averages into the model when training ends.
+    state.optimizer->finalize_variable_values(trainable_weights());
     callbacks.each([&](Callback& c) { c.on_train_end(epoch_logs); });
     return *history;
 }

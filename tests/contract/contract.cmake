@@ -1,6 +1,6 @@
 # Registers the contract tests: install the library into a prefix inside the build tree, build each program
 # of ../shared/api (or the copies kept here, where ../shared is absent) against it, and run it.
-set(CONTRACT_PROGRAMS seed_mlp core_surface)
+set(CONTRACT_PROGRAMS seed_mlp core_surface training vision)
 set(CONTRACT_SOURCE_DIR ${PROJECT_SOURCE_DIR}/../shared/api)
 if(NOT EXISTS ${CONTRACT_SOURCE_DIR}/seed_mlp.cpp)
   set(CONTRACT_SOURCE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/contract)

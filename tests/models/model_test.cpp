@@ -169,5 +169,38 @@ TEST_F(ModelTest, FunctionalSummaryListsTheInputLayer) {
     EXPECT_NE(out.str().find("Model: \"functional\""), std::string::npos);
 }
 
+TEST_F(ModelTest, SummaryOfABranchingModelHasTheConnectedToColumn) {
+    // Keras 3 adds "Connected to" when a functional model is not a chain: each input named as
+    // layer[call index][tensor index].
+    Tensor a = Input({4}, {.name = "a"});
+    Tensor b = Input({4}, {.name = "b"});
+    Dense shared(3, {}, {.name = "shared"});
+    Tensor left = shared(a), right = shared(b);
+    Model model({a, b}, {left, right});
+    std::ostringstream out;
+    model.summary(out);
+    std::string text = out.str();
+    EXPECT_NE(text.find("Connected to"), std::string::npos) << text;
+    EXPECT_NE(text.find("a[0][0]"), std::string::npos) << text;
+    EXPECT_NE(text.find("b[0][0]"), std::string::npos) << text;
+    EXPECT_NE(text.find("│ -"), std::string::npos) << text;  // an InputLayer has no inbound connection
+    // A chain keeps the three columns.
+    Tensor x = Input({4});
+    std::ostringstream chain;
+    Model(x, Dense(2)(Dense(3)(x))).summary(chain);
+    EXPECT_EQ(chain.str().find("Connected to"), std::string::npos) << chain.str();
+}
+
+TEST_F(ModelTest, SequentialTakesAnInputFirst) {
+    // Keras: model.add(keras.Input(shape=(28, 28, 1))) fixes the input shape.
+    Sequential model;
+    model.add(Input({6}));
+    model.add(Dense(3));
+    EXPECT_EQ(model.count_params(), 6 * 3 + 3);
+    EXPECT_EQ(model.predict(random::normal({2, 6}), {.verbose = 0}).shape(), (Shape{2, 3}));
+    EXPECT_THROW(model.add(Input({6})), ValueError);           // only first
+    EXPECT_THROW(Sequential().add(random::normal({2, 6})), ValueError);  // a concrete tensor is not an Input
+}
+
 }  // namespace
 }  // namespace strata

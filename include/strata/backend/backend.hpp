@@ -63,8 +63,37 @@ public:
     virtual void one_hot(const Tensor& labels, Tensor& out) const = 0;
 
     // Convolutions, channels-last.
+    // x [n, in..., c_in], kernel [k..., c_in / groups, c_out] (Keras's layout), out [n, out..., c_out], with one
+    // to three spatial axes. Padding is explicit and exact per axis: in + pad_begin + pad_end =
+    // (out - 1) * stride + (k - 1) * dilation + 1; a negative pad_end leaves the input's last positions unused.
+    struct ConvGeometry {
+        std::vector<std::int64_t> strides, dilations, pad_begin, pad_end;
+        std::int64_t groups = 1;
+    };
+    // out = conv(x, kernel) (+ bias[c_out]) then the epilogue.
+    virtual void conv_forward(const Tensor& x, const Tensor& kernel, const Tensor* bias, const ConvGeometry& geometry,
+                              Epilogue epilogue, Tensor& out) const = 0;
+    // grad_x = the gradient of conv(x, kernel) with respect to x, shaped as x (a transposed convolution).
+    virtual void conv_backward_data(const Tensor& grad_out, const Tensor& kernel, const ConvGeometry& geometry,
+                                    Tensor& grad_x) const = 0;
+    // grad_kernel (shaped as the kernel) and, when given, grad_bias = grad_out summed over all but the channels.
+    virtual void conv_backward_weights(const Tensor& x, const Tensor& grad_out, const ConvGeometry& geometry,
+                                       Tensor& grad_kernel, Tensor* grad_bias) const = 0;
 
     // Pooling, channels-last.
+    // x [n, h, w, c] -> out [n, oh, ow, c]: windows of pool[0] x pool[1] moved by strides, the first starting
+    // pad[0] rows above and pad[1] columns left of the input ("same" padding). Padding is never read: a window
+    // covers only its elements inside the input, and an average divides by their count (TF's rule).
+    struct PoolWindow {
+        std::int64_t pool[2];
+        std::int64_t strides[2];
+        std::int64_t pad[2];
+    };
+    virtual void pool2d(bool max, const Tensor& x, const PoolWindow& window, Tensor& out) const = 0;
+    // Overwrites grad_x with the gradient of the pooling: max sends each output's gradient to the first maximum
+    // of its window (row-major, as TF), average spreads it evenly over the window's elements.
+    virtual void pool2d_backward(bool max, const Tensor& x, const Tensor& grad_out, const PoolWindow& window,
+                                 Tensor& grad_x) const = 0;
 };
 
 // The kernels of a device; throws DeviceError where no backend is registered for it.

@@ -5,15 +5,20 @@
 #include "strata/layers/activations.hpp"
 #include "strata/layers/initializers.hpp"
 #include "strata/layers/layer.hpp"
+#include "strata/layers/regularizers.hpp"
 
 namespace strata::layers {
 
 // Keras: Dense(units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-// bias_initializer="zeros", ..., **kwargs).
+// bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, ...,
+// **kwargs).
 struct DenseOptions {
     bool use_bias = true;
     initializers::InitializerSpec kernel_initializer = "glorot_uniform";
     initializers::InitializerSpec bias_initializer = "zeros";
+    regularizers::RegularizerSpec kernel_regularizer;
+    regularizers::RegularizerSpec bias_regularizer;
+    regularizers::RegularizerSpec activity_regularizer;
     // Keras's layer keyword arguments.
     Shape input_shape;
     std::string name;

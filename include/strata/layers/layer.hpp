@@ -16,6 +16,7 @@
 
 #include "strata/core/tensor.hpp"
 #include "strata/layers/initializers.hpp"
+#include "strata/layers/regularizers.hpp"
 
 namespace strata {
 
@@ -72,6 +73,20 @@ public:
     void set_weights(const std::vector<Tensor>& values);
     std::int64_t count_params() const;
 
+    // Keras's layer.losses: the losses added by the layer's calls (activity regularization, add_loss), then
+    // one penalty per trainable weight that has a regularizer, computed now from the weight's current value
+    // (so differentiable with respect to it). Scalar tensors.
+    std::vector<Tensor> losses() const;
+    // Keras's add_loss: records a scalar loss from inside call(). Losses recorded by a call outlive it until
+    // the layer's next call outside the same LayerCallContext.
+    void add_loss(const Tensor& loss);
+    // Keras's activity_regularizer: applied to every concrete output, divided by its batch size (the first
+    // axis), as Keras 3's Layer.__call__; empty for none.
+    const regularizers::RegularizerSpec& activity_regularizer() const { return activity_regularizer_; }
+    void set_activity_regularizer(regularizers::RegularizerSpec regularizer) {
+        activity_regularizer_ = std::move(regularizer);
+    }
+
     // The configuration Keras's get_config returns for this layer (name, trainable, dtype and the layer's own).
     virtual nlohmann::json get_config() const;
 
@@ -96,8 +111,9 @@ protected:
     virtual Tensor call(const Tensor& x, bool training);
 
     // Creates a weight (a leaf tensor that wants gradients when trainable), in Keras's order of creation.
+    // `regularizer` (Keras's add_weight(..., regularizer=)) adds its penalty of the weight to losses().
     Tensor add_weight(const std::string& name, const Shape& shape, const initializers::InitializerSpec& initializer,
-                      bool trainable = true);
+                      bool trainable = true, const regularizers::RegularizerSpec& regularizer = {});
 
     InputSpec input_spec_;
 
@@ -109,6 +125,7 @@ private:
         std::string name;
         Tensor value;
         bool trainable;
+        regularizers::RegularizerSpec regularizer;
     };
     std::string name_;
     DType dtype_;
@@ -116,6 +133,26 @@ private:
     bool built_ = false;
     Shape declared_input_shape_;
     std::vector<Weight> weights_;
+    regularizers::RegularizerSpec activity_regularizer_;
+    std::vector<Tensor> call_losses_;   // from the calls of call_context_
+    std::uint64_t call_context_ = 0;  // the LayerCallContext of the last concrete call
+};
+
+// Keras's call context: the outermost layer or model call opens one, and calls nested in it join it. A
+// layer's call losses (activity regularization, add_loss) are cleared when it is first called in a new
+// context, so a layer shared by two branches of one forward pass keeps the losses of both calls.
+// Layer::operator() opens one for itself when none is open; a model opens one around its whole forward.
+class LayerCallContext {
+public:
+    LayerCallContext();
+    ~LayerCallContext();
+    LayerCallContext(const LayerCallContext&) = delete;
+    LayerCallContext& operator=(const LayerCallContext&) = delete;
+    // The id of the open context (0 when none is open on this thread).
+    static std::uint64_t current();
+
+private:
+    bool outermost_;
 };
 
 // A name unique in this session: `prefix` the first time, then `prefix_1`, `prefix_2`... as Keras's get_uid.

@@ -52,7 +52,7 @@ public:
     std::vector<Tensor> losses() const;
 
     // Keras 3's .weights.h5 file (defined in src/saving): each layer's variables under
-    // layers/<name>/vars/<i>, and the optimizer's under optimizer/vars. The write goes to a temporary file
+    // layers/<snake_case class>[_N]/vars/<i> (dense, dense_1...), and the optimizer's under optimizer/vars. The write goes to a temporary file
     // in the same directory, renamed over `filepath` once complete.
     void save_weights(const std::string& filepath) const;
     // Reads a .weights.h5 file; IOError for a missing, truncated or non-HDF5 file, ValueError naming the

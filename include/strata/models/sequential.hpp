@@ -13,6 +13,8 @@ public:
     Sequential(std::initializer_list<std::shared_ptr<Layer>> layers, ModelOptions options = {});
 
     void add(std::shared_ptr<Layer> layer);
+    // Keras's model.add(keras.Input(shape)): fixes the input shape; only as the first addition.
+    void add(const Tensor& input);
     // Removes the last layer and returns it.
     std::shared_ptr<Layer> pop();
 };

@@ -60,4 +60,10 @@ public:
     }
 };
 
+// keras.callbacks.Callback and keras.callbacks.History, where the other callbacks live.
+namespace callbacks {
+using strata::Callback;
+using strata::History;
+}  // namespace callbacks
+
 }  // namespace strata

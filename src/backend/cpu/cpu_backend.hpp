@@ -25,8 +25,17 @@ public:
     void one_hot(const Tensor& labels, Tensor& out) const override;
 
     // Convolutions, channels-last.
+    void conv_forward(const Tensor& x, const Tensor& kernel, const Tensor* bias, const ConvGeometry& geometry,
+                      Epilogue epilogue, Tensor& out) const override;
+    void conv_backward_data(const Tensor& grad_out, const Tensor& kernel, const ConvGeometry& geometry,
+                            Tensor& grad_x) const override;
+    void conv_backward_weights(const Tensor& x, const Tensor& grad_out, const ConvGeometry& geometry,
+                               Tensor& grad_kernel, Tensor* grad_bias) const override;
 
     // Pooling, channels-last.
+    void pool2d(bool max, const Tensor& x, const PoolWindow& window, Tensor& out) const override;
+    void pool2d_backward(bool max, const Tensor& x, const Tensor& grad_out, const PoolWindow& window,
+                         Tensor& grad_x) const override;
 };
 
 const Backend& instance();

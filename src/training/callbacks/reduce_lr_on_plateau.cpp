@@ -51,7 +51,13 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, const Logs& logs) {
         wait_ = 0;
     } else if (!in_cooldown()) {
         ++wait_;
-        if (wait_ >= options_.patience) {
+        if (wait_ >= options_.patience && optimizer->learning_rate_schedule()) {
+            // A scheduled learning rate cannot be set (Keras would raise TypeError from the setter): warn at
+            // each plateau and leave the rate to the schedule.
+            detail::warn("ReduceLROnPlateau: the optimizer's learning rate is a LearningRateSchedule, which cannot "
+                         "be set; the learning rate is left to the schedule.");
+            wait_ = 0;
+        } else if (wait_ >= options_.patience) {
             double old_lr = optimizer->learning_rate();
             // Keras compares with min_lr in float32, so a rate already at a float32 min_lr is left alone.
             if (old_lr > static_cast<double>(static_cast<float>(options_.min_lr))) {

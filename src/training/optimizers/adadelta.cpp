@@ -4,8 +4,16 @@
 
 namespace strata::optimizers {
 
-Adadelta::Adadelta(double learning_rate, AdadeltaOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+Adadelta::Adadelta(LearningRate learning_rate, AdadeltaOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {}
+
+void Adadelta::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's build order: accumulated_grad and accumulated_delta_var per variable.
+    for (const Tensor& v : variables) {
+        slot(v, "accumulated_grad");
+        slot(v, "accumulated_delta_var");
+    }
+}
 
 void Adadelta::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double rho = options_.rho, epsilon = options_.epsilon;
@@ -28,7 +36,7 @@ nlohmann::json Adadelta::get_config() const {
 }
 
 std::shared_ptr<Optimizer> Adadelta::clone() const {
-    return std::make_shared<Adadelta>(learning_rate(), options_);
+    return std::make_shared<Adadelta>(learning_rate_spec(), options_);
 }
 
 }  // namespace strata::optimizers

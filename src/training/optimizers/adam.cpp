@@ -6,8 +6,18 @@
 
 namespace strata::optimizers {
 
-Adam::Adam(double learning_rate, AdamOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+Adam::Adam(LearningRate learning_rate, AdamOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {}
+
+void Adam::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's build order: momentum and velocity per variable, then (amsgrad) every velocity_hat.
+    for (const Tensor& v : variables) {
+        slot(v, "momentum");
+        slot(v, "velocity");
+    }
+    if (options_.amsgrad)
+        for (const Tensor& v : variables) slot(v, "velocity_hat");
+}
 
 void Adam::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double beta_1 = options_.beta_1, beta_2 = options_.beta_2;
@@ -38,6 +48,6 @@ nlohmann::json Adam::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> Adam::clone() const { return std::make_shared<Adam>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> Adam::clone() const { return std::make_shared<Adam>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

@@ -6,8 +6,16 @@
 
 namespace strata::optimizers {
 
-Adamax::Adamax(double learning_rate, AdamaxOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+Adamax::Adamax(LearningRate learning_rate, AdamaxOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {}
+
+void Adamax::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's build order: momentum (m) and norm (u) per variable.
+    for (const Tensor& v : variables) {
+        slot(v, "momentum");
+        slot(v, "norm");
+    }
+}
 
 void Adamax::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double beta_1 = options_.beta_1;
@@ -29,6 +37,6 @@ nlohmann::json Adamax::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> Adamax::clone() const { return std::make_shared<Adamax>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> Adamax::clone() const { return std::make_shared<Adamax>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

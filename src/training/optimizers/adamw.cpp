@@ -17,14 +17,19 @@ AdamOptions adam_options(const AdamWOptions& options) {
             .clipnorm = options.clipnorm,
             .clipvalue = options.clipvalue,
             .global_clipnorm = options.global_clipnorm,
+            .use_ema = options.use_ema,
+            .ema_momentum = options.ema_momentum,
+            .ema_overwrite_frequency = options.ema_overwrite_frequency,
+            .loss_scale_factor = options.loss_scale_factor,
+            .gradient_accumulation_steps = options.gradient_accumulation_steps,
             .name = options.name};
 }
 
 }  // namespace
 
-AdamW::AdamW(double learning_rate, AdamWOptions options)
-    : Adam(learning_rate, adam_options(options)), options_(std::move(options)) {}
+AdamW::AdamW(LearningRate learning_rate, AdamWOptions options)
+    : Adam(std::move(learning_rate), adam_options(options)), options_(std::move(options)) {}
 
-std::shared_ptr<Optimizer> AdamW::clone() const { return std::make_shared<AdamW>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> AdamW::clone() const { return std::make_shared<AdamW>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

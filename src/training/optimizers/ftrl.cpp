@@ -2,7 +2,6 @@
 
 #include <sstream>
 
-#include "initial_accumulator.hpp"
 #include "strata/core/error.hpp"
 #include "strata/ops/elementwise.hpp"
 
@@ -20,8 +19,8 @@ void check(bool ok, const char* requirement, const char* argument, double value)
 
 }  // namespace
 
-Ftrl::Ftrl(double learning_rate, FtrlOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {
+Ftrl::Ftrl(LearningRate learning_rate, FtrlOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {
     check(options_.initial_accumulator_value >= 0.0, "positive or zero", "initial_accumulator_value",
           options_.initial_accumulator_value);
     check(options_.learning_rate_power <= 0.0, "negative or zero", "learning_rate_power",
@@ -34,15 +33,21 @@ Ftrl::Ftrl(double learning_rate, FtrlOptions options)
           "l2_shrinkage_regularization_strength", options_.l2_shrinkage_regularization_strength);
 }
 
+void Ftrl::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's build order: accumulator (starting at initial_accumulator_value) and linear per variable.
+    for (const Tensor& v : variables) {
+        slot(v, "accumulator", options_.initial_accumulator_value);
+        slot(v, "linear");
+    }
+}
+
 void Ftrl::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double power = -options_.learning_rate_power;
     const double l1 = options_.l1_regularization_strength;
     const double l2 = options_.l2_regularization_strength + options_.beta / (2.0 * learning_rate);
 
-    Tensor& accum = slot(variable, "accumulator");
+    Tensor& accum = slot(variable, "accumulator", options_.initial_accumulator_value);
     Tensor& linear = slot(variable, "linear");
-    if (options_.initial_accumulator_value != 0.0)
-        assign(accum, started_accumulator(accum, options_.initial_accumulator_value));
 
     // Shrinkage enters the linear term only; the accumulator sees the raw gradient.
     Tensor grad_to_use = gradient + variable * (2 * options_.l2_shrinkage_regularization_strength);
@@ -66,6 +71,6 @@ nlohmann::json Ftrl::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> Ftrl::clone() const { return std::make_shared<Ftrl>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> Ftrl::clone() const { return std::make_shared<Ftrl>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

@@ -7,8 +7,8 @@
 
 namespace strata::optimizers {
 
-Lion::Lion(double learning_rate, LionOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {
+Lion::Lion(LearningRate learning_rate, LionOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {
     if (options_.beta_1 <= 0 || options_.beta_1 > 1) {
         std::ostringstream message;
         message << "Lion: argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to "
@@ -16,6 +16,10 @@ Lion::Lion(double learning_rate, LionOptions options)
                 << options_.beta_1;
         throw ValueError(message.str());
     }
+}
+
+void Lion::build_slots(const std::vector<Tensor>& variables) {
+    for (const Tensor& v : variables) slot(v, "momentum");
 }
 
 void Lion::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
@@ -34,6 +38,6 @@ nlohmann::json Lion::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> Lion::clone() const { return std::make_shared<Lion>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> Lion::clone() const { return std::make_shared<Lion>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

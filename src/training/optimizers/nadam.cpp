@@ -15,16 +15,27 @@ double momentum_at(double beta_1, std::int64_t step) {
 
 }  // namespace
 
-Nadam::Nadam(double learning_rate, NadamOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+Nadam::Nadam(LearningRate learning_rate, NadamOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {}
 
-double Nadam::u_product(std::int64_t step) {
-    if (step < u_product_step_) {
-        u_product_step_ = 0;
-        u_product_ = 1.0;
+void Nadam::build_slots(const std::vector<Tensor>& variables) {
+    // Keras 3's build (the releases whose files strata reads): u_product = 1 in the first variable's dtype,
+    // created once, then momentum and velocity per variable.
+    if (!optimizer_variable("u_product").defined()) {
+        DType dtype = variables.empty() || variables.front().dtype() != float64 ? float32 : float64;
+        add_variable("u_product", Tensor::full({}, 1.0, dtype, Device::cpu()));
     }
-    while (u_product_step_ < step) u_product_ *= momentum_at(options_.beta_1, ++u_product_step_);
-    return u_product_;
+    for (const Tensor& v : variables) {
+        slot(v, "momentum");
+        slot(v, "velocity");
+    }
+}
+
+void Nadam::update_steps(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables,
+                         double learning_rate) {
+    Tensor u_product = optimizer_variable("u_product");
+    set_scalar_value(u_product, scalar_value(u_product) * momentum_at(options_.beta_1, iterations() + 1));
+    Optimizer::update_steps(grads, variables, learning_rate);
 }
 
 void Nadam::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
@@ -32,7 +43,7 @@ void Nadam::update_step(const Tensor& gradient, Tensor& variable, double learnin
     const std::int64_t local_step = iterations() + 1;
     const double u_t = momentum_at(beta_1, local_step);
     const double u_t_1 = momentum_at(beta_1, local_step + 1);
-    const double u_product_t = u_product(local_step);
+    const double u_product_t = scalar_value(optimizer_variable("u_product"));
     const double u_product_t_1 = u_product_t * u_t_1;
     const double beta_2_power = std::pow(beta_2, static_cast<double>(local_step));
 
@@ -54,6 +65,6 @@ nlohmann::json Nadam::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> Nadam::clone() const { return std::make_shared<Nadam>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> Nadam::clone() const { return std::make_shared<Nadam>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

@@ -4,12 +4,21 @@
 
 namespace strata::optimizers {
 
-RMSprop::RMSprop(double learning_rate, RMSpropOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {}
+RMSprop::RMSprop(LearningRate learning_rate, RMSpropOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {}
+
+void RMSprop::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's build order: every velocity, then every momentum (momentum > 0), then every average_gradient
+    // (centered).
+    for (const Tensor& v : variables) slot(v, "velocity");
+    if (options_.momentum > 0)
+        for (const Tensor& v : variables) slot(v, "momentum");
+    if (options_.centered)
+        for (const Tensor& v : variables) slot(v, "average_gradient");
+}
 
 void RMSprop::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double rho = options_.rho;
-    // Slots in Keras's build order: velocity, then momentum (momentum > 0), then average_gradient (centered).
     Tensor& velocity = slot(variable, "velocity");
     Tensor* momentum = options_.momentum > 0 ? &slot(variable, "momentum") : nullptr;
     Tensor* average_grad = options_.centered ? &slot(variable, "average_gradient") : nullptr;
@@ -41,6 +50,6 @@ nlohmann::json RMSprop::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> RMSprop::clone() const { return std::make_shared<RMSprop>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> RMSprop::clone() const { return std::make_shared<RMSprop>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

@@ -4,12 +4,18 @@
 
 namespace strata::optimizers {
 
-SGD::SGD(double learning_rate, SGDOptions options)
-    : Optimizer(learning_rate, base_options(options)), options_(std::move(options)) {
+SGD::SGD(LearningRate learning_rate, SGDOptions options)
+    : Optimizer(std::move(learning_rate), base_options(options)), options_(std::move(options)) {
     // Keras: "`momentum` must be a float between [0, 1]." (NaN is refused too.)
     if (!(options_.momentum >= 0.0 && options_.momentum <= 1.0))
         throw ValueError(options_.name + ": `momentum` must be a float between [0, 1]. Received: momentum=" +
                          std::to_string(options_.momentum));
+}
+
+void SGD::build_slots(const std::vector<Tensor>& variables) {
+    // Keras's SGD keeps a momentum per variable only when momentum != 0.
+    if (options_.momentum == 0.0) return;
+    for (const Tensor& v : variables) slot(v, "momentum");
 }
 
 void SGD::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
@@ -33,6 +39,6 @@ nlohmann::json SGD::get_config() const {
     return config;
 }
 
-std::shared_ptr<Optimizer> SGD::clone() const { return std::make_shared<SGD>(learning_rate(), options_); }
+std::shared_ptr<Optimizer> SGD::clone() const { return std::make_shared<SGD>(learning_rate_spec(), options_); }
 
 }  // namespace strata::optimizers

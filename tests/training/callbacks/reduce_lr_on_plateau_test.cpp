@@ -119,5 +119,16 @@ TEST(ReduceLROnPlateauTest, MissingMonitorWarnsOnce) {
     EXPECT_EQ(model.optimizer()->learning_rate(), 1.0);
 }
 
+TEST(ReduceLROnPlateauTest, ScheduledLearningRateIsLeftToTheSchedule) {
+    // A schedule cannot be set (Keras's setter raises TypeError): the callback warns and changes nothing.
+    Sequential model = callback_test_model();
+    model.compile({.optimizer = optimizers::SGD(optimizers::schedules::ExponentialDecay(
+                       0.5, {.decay_steps = 10, .decay_rate = 0.5})),
+                   .loss = "mse"});
+    ReduceLROnPlateau cb({.patience = 1});
+    std::vector<double> rates = drive(cb, model, {1.0, 1.0, 1.0, 1.0});
+    for (double rate : rates) EXPECT_DOUBLE_EQ(rate, 0.5);
+}
+
 }  // namespace
 }  // namespace strata

@@ -5,9 +5,11 @@
 //   w += learning_rate * delta
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -22,12 +24,17 @@ struct AdadeltaOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "adadelta";
 };
 
 class Adadelta : public Optimizer {
 public:
-    explicit Adadelta(double learning_rate = 0.001, AdadeltaOptions options = {});
+    explicit Adadelta(LearningRate learning_rate = 0.001, AdadeltaOptions options = {});
 
     const AdadeltaOptions& options() const { return options_; }
     std::string class_name() const override { return "Adadelta"; }
@@ -35,6 +42,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

@@ -3,9 +3,11 @@
 //   w -= learning_rate * g / sqrt(accumulator + epsilon)
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -21,12 +23,17 @@ struct AdagradOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "adagrad";
 };
 
 class Adagrad : public Optimizer {
 public:
-    explicit Adagrad(double learning_rate = 0.001, AdagradOptions options = {});
+    explicit Adagrad(LearningRate learning_rate = 0.001, AdagradOptions options = {});
 
     const AdagradOptions& options() const { return options_; }
     std::string class_name() const override { return "Adagrad"; }
@@ -34,6 +41,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

@@ -5,9 +5,11 @@
 //   w -= learning_rate * m / ((1 - beta_1^t) * (u + epsilon))
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -23,12 +25,17 @@ struct AdamaxOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "adamax";
 };
 
 class Adamax : public Optimizer {
 public:
-    explicit Adamax(double learning_rate = 0.001, AdamaxOptions options = {});
+    explicit Adamax(LearningRate learning_rate = 0.001, AdamaxOptions options = {});
 
     const AdamaxOptions& options() const { return options_; }
     std::string class_name() const override { return "Adamax"; }
@@ -36,6 +43,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

@@ -3,9 +3,11 @@
 // from Adam only in its defaults: weight_decay is 0.004 and must be set.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizers/adam.hpp"
 
@@ -22,13 +24,18 @@ struct AdamWOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "adamw";
 };
 
 class AdamW : public Adam {
 public:
     // ValueError when weight_decay is unset, as Keras.
-    explicit AdamW(double learning_rate = 0.001, AdamWOptions options = {});
+    explicit AdamW(LearningRate learning_rate = 0.001, AdamWOptions options = {});
 
     const AdamWOptions& options() const { return options_; }
     std::string class_name() const override { return "AdamW"; }

@@ -8,9 +8,11 @@
 //   n = n_new
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -30,6 +32,11 @@ struct FtrlOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "ftrl";
 };
 
@@ -38,7 +45,7 @@ public:
     // ValueError, as Keras, when initial_accumulator_value, l1_regularization_strength,
     // l2_regularization_strength or l2_shrinkage_regularization_strength is negative, or learning_rate_power
     // is positive.
-    explicit Ftrl(double learning_rate = 0.001, FtrlOptions options = {});
+    explicit Ftrl(LearningRate learning_rate = 0.001, FtrlOptions options = {});
 
     const FtrlOptions& options() const { return options_; }
     std::string class_name() const override { return "Ftrl"; }
@@ -46,6 +53,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

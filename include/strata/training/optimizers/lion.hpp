@@ -4,9 +4,11 @@
 //   m = beta_2 * m + (1 - beta_2) * g
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -21,13 +23,18 @@ struct LionOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "lion";
 };
 
 class Lion : public Optimizer {
 public:
     // ValueError when beta_1 is outside (0, 1], as Keras (at 0 Lion degenerates to SignSGD).
-    explicit Lion(double learning_rate = 0.001, LionOptions options = {});
+    explicit Lion(LearningRate learning_rate = 0.001, LionOptions options = {});
 
     const LionOptions& options() const { return options_; }
     std::string class_name() const override { return "Lion"; }
@@ -35,6 +42,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -28,12 +29,17 @@ struct NadamOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "nadam";
 };
 
 class Nadam : public Optimizer {
 public:
-    explicit Nadam(double learning_rate = 0.001, NadamOptions options = {});
+    explicit Nadam(LearningRate learning_rate = 0.001, NadamOptions options = {});
 
     const NadamOptions& options() const { return options_; }
     std::string class_name() const override { return "Nadam"; }
@@ -41,16 +47,14 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
+    // Keras's Nadam._backend_update_step: u_product *= u_t once per update, before the per-variable steps.
+    void update_steps(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables,
+                      double learning_rate) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:
-    // u_1 * ... * u_step. Keras keeps this product in a variable it updates once per apply; here it follows
-    // from the step count, cached so that consecutive steps cost one multiplication.
-    double u_product(std::int64_t step);
-
     NadamOptions options_;
-    std::int64_t u_product_step_ = 0;
-    double u_product_ = 1.0;
 };
 
 }  // namespace strata::optimizers

@@ -7,9 +7,11 @@
 //   otherwise:    w -= increment
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -26,12 +28,17 @@ struct RMSpropOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "rmsprop";
 };
 
 class RMSprop : public Optimizer {
 public:
-    explicit RMSprop(double learning_rate = 0.001, RMSpropOptions options = {});
+    explicit RMSprop(LearningRate learning_rate = 0.001, RMSpropOptions options = {});
 
     const RMSpropOptions& options() const { return options_; }
     std::string class_name() const override { return "RMSprop"; }
@@ -39,6 +46,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

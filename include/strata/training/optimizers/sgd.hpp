@@ -5,9 +5,11 @@
 //   nesterov:    w += momentum * velocity - learning_rate * g   (after the same velocity update)
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "strata/training/optimizer.hpp"
 
@@ -22,13 +24,18 @@ struct SGDOptions {
     std::optional<double> clipnorm;
     std::optional<double> clipvalue;
     std::optional<double> global_clipnorm;
+    bool use_ema = false;
+    double ema_momentum = 0.99;
+    std::optional<std::int64_t> ema_overwrite_frequency;
+    std::optional<double> loss_scale_factor;
+    std::optional<std::int64_t> gradient_accumulation_steps;
     std::string name = "SGD";
 };
 
 class SGD : public Optimizer {
 public:
     // ValueError when momentum is outside [0, 1], as Keras.
-    explicit SGD(double learning_rate = 0.01, SGDOptions options = {});
+    explicit SGD(LearningRate learning_rate = 0.01, SGDOptions options = {});
 
     const SGDOptions& options() const { return options_; }
     std::string class_name() const override { return "SGD"; }
@@ -36,6 +43,7 @@ public:
     std::shared_ptr<Optimizer> clone() const override;
 
 protected:
+    void build_slots(const std::vector<Tensor>& variables) override;
     void update_step(const Tensor& gradient, Tensor& variable, double learning_rate) override;
 
 private:

@@ -1,0 +1,154 @@
+// Max and average pooling, channels-last, forward and backward. The channel axis is innermost, so every
+// step of a window is a vector operation over the channels.
+//
+// Threads: the forward splits the output rows (n * oh), each written by one thread. The backward scatters
+// into overlapping windows, so it splits the input by image and block of channels: each thread owns its
+// slice of grad_x and adds to it in a fixed order, and the result does not depend on the thread count.
+#include <algorithm>
+#include <type_traits>
+
+#include "cpu_backend.hpp"
+#include "parallel.hpp"
+
+namespace strata::backend::cpu {
+
+namespace {
+
+using PoolWindow = Backend::PoolWindow;
+
+// Channels a backward work item covers: 64 floats are four cache lines, and the per-channel state
+// (best value, its position) fits in registers and L1.
+constexpr std::int64_t kChannelBlock = 64;
+
+struct Dims {
+    std::int64_t n, h, w, c, oh, ow;
+};
+
+Dims dims_of(const Tensor& x, const Tensor& out) {
+    return {x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3], out.shape()[1], out.shape()[2]};
+}
+
+// The part of window (i, j) inside the input: rows [r0, r1), columns [c0, c1).
+struct Span {
+    std::int64_t r0, r1, c0, c1;
+    std::int64_t count() const { return (r1 - r0) * (c1 - c0); }
+};
+
+inline Span window_at(const Dims& d, const PoolWindow& win, std::int64_t i, std::int64_t j) {
+    std::int64_t r = i * win.strides[0] - win.pad[0], c = j * win.strides[1] - win.pad[1];
+    return {std::max<std::int64_t>(r, 0), std::min(r + win.pool[0], d.h), std::max<std::int64_t>(c, 0),
+            std::min(c + win.pool[1], d.w)};
+}
+
+template <class T>
+void pool_forward(bool max, const T* x, T* out, const Dims& d, const PoolWindow& win) {
+    const std::int64_t cost = d.ow * win.pool[0] * win.pool[1] * d.c;
+    parallel_for(d.n * d.oh, cost, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t row = begin; row < end; ++row) {
+            std::int64_t b = row / d.oh, i = row % d.oh;
+            const T* image = x + b * d.h * d.w * d.c;
+            for (std::int64_t j = 0; j < d.ow; ++j) {
+                T* o = out + (row * d.ow + j) * d.c;
+                Span s = window_at(d, win, i, j);
+                const T* first = image + (s.r0 * d.w + s.c0) * d.c;
+#pragma omp simd
+                for (std::int64_t k = 0; k < d.c; ++k) o[k] = first[k];
+                for (std::int64_t r = s.r0; r < s.r1; ++r)
+                    for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                        if (r == s.r0 && col == s.c0) continue;
+                        const T* p = image + (r * d.w + col) * d.c;
+                        if (max) {
+#pragma omp simd
+                            for (std::int64_t k = 0; k < d.c; ++k) o[k] = p[k] > o[k] ? p[k] : o[k];
+                        } else {
+#pragma omp simd
+                            for (std::int64_t k = 0; k < d.c; ++k) o[k] += p[k];
+                        }
+                    }
+                if (!max) {
+                    T scale = T(1) / static_cast<T>(s.count());
+#pragma omp simd
+                    for (std::int64_t k = 0; k < d.c; ++k) o[k] *= scale;
+                }
+            }
+        }
+    });
+}
+
+template <class T>
+void pool_backward(bool max, const T* x, const T* g, T* gx, const Dims& d, const PoolWindow& win) {
+    const std::int64_t blocks = (d.c + kChannelBlock - 1) / kChannelBlock;
+    const std::int64_t cost = d.oh * d.ow * win.pool[0] * win.pool[1] * std::min(d.c, kChannelBlock);
+    parallel_for(d.n * blocks, cost, [&](std::int64_t begin, std::int64_t end) {
+        T best[kChannelBlock];
+        std::int64_t at[kChannelBlock];
+        for (std::int64_t item = begin; item < end; ++item) {
+            std::int64_t b = item / blocks, c0 = (item % blocks) * kChannelBlock;
+            std::int64_t width = std::min(kChannelBlock, d.c - c0);
+            const T* image = x + b * d.h * d.w * d.c + c0;
+            T* grad_image = gx + b * d.h * d.w * d.c + c0;
+            for (std::int64_t p = 0; p < d.h * d.w; ++p) std::fill_n(grad_image + p * d.c, width, T(0));
+            for (std::int64_t i = 0; i < d.oh; ++i)
+                for (std::int64_t j = 0; j < d.ow; ++j) {
+                    const T* go = g + ((b * d.oh + i) * d.ow + j) * d.c + c0;
+                    Span s = window_at(d, win, i, j);
+                    if (max) {
+                        // The first maximum in row-major window order takes the gradient: strict `>` keeps it.
+                        std::int64_t first = s.r0 * d.w + s.c0;
+                        for (std::int64_t k = 0; k < width; ++k) {
+                            best[k] = image[first * d.c + k];
+                            at[k] = first;
+                        }
+                        for (std::int64_t r = s.r0; r < s.r1; ++r)
+                            for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                                std::int64_t p = r * d.w + col;
+                                const T* v = image + p * d.c;
+#pragma omp simd
+                                for (std::int64_t k = 0; k < width; ++k) {
+                                    bool greater = v[k] > best[k];
+                                    best[k] = greater ? v[k] : best[k];
+                                    at[k] = greater ? p : at[k];
+                                }
+                            }
+                        for (std::int64_t k = 0; k < width; ++k) grad_image[at[k] * d.c + k] += go[k];
+                    } else {
+                        T scale = T(1) / static_cast<T>(s.count());
+                        for (std::int64_t r = s.r0; r < s.r1; ++r)
+                            for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                                T* dst = grad_image + (r * d.w + col) * d.c;
+#pragma omp simd
+                                for (std::int64_t k = 0; k < width; ++k) dst[k] += go[k] * scale;
+                            }
+                    }
+                }
+        }
+    });
+}
+
+template <class Fn>
+void dispatch_floating(DType dtype, const char* op, Fn&& fn) {
+    dispatch_dtype(dtype, [&]<class T>() {
+        if constexpr (std::is_floating_point_v<T>) fn.template operator()<T>();
+        else throw TypeError(std::string(op) + ": expected a float32 or float64 tensor, got " + dtype_name(dtype));
+    });
+}
+
+}  // namespace
+
+void CpuBackend::pool2d(bool max, const Tensor& x, const PoolWindow& window, Tensor& out) const {
+    if (out.numel() == 0) return;
+    Dims d = dims_of(x, out);
+    dispatch_floating(x.dtype(), "pool2d", [&]<class T>() { pool_forward(max, x.data<T>(), out.data<T>(), d, window); });
+}
+
+void CpuBackend::pool2d_backward(bool max, const Tensor& x, const Tensor& grad_out, const PoolWindow& window,
+                                 Tensor& grad_x) const {
+    if (grad_x.numel() == 0) return;
+    if (grad_out.numel() == 0) return fill(grad_x, 0.0);
+    Dims d = dims_of(x, grad_out);
+    dispatch_floating(x.dtype(), "pool2d_backward", [&]<class T>() {
+        pool_backward(max, x.data<T>(), grad_out.data<T>(), grad_x.data<T>(), d, window);
+    });
+}
+
+}  // namespace strata::backend::cpu

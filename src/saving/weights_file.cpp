@@ -1,0 +1,207 @@
+// Model::save_weights and Model::load_weights: Keras 3's .weights.h5 layout, as saving_lib.save_weights_only
+// writes it (_save_state over the model, H5IOStore/H5Entry for each object):
+//
+//   /vars                      the model's own variables (none for Sequential and functional models);
+//                              attribute name = the model's name
+//   /layers/<key>/vars/<i>     variable i of each entry of model.layers (trainable then non-trainable, in
+//                              creation order); attribute name = the layer's name. <key> is the snake_case
+//                              class name, suffixed _1, _2... for repeats (_save_container_state), never the
+//                              layer's name, so that files do not depend on automatic names. Layers without
+//                              weights get an empty vars group.
+//   /optimizer/vars/<i>        the compiled optimizer's variables, when the model is compiled; attribute
+//                              name = the optimizer's name
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/atomic_write.hpp"
+#include "saving/hdf5.hpp"
+#include "saving/naming.hpp"
+#include "saving/weights_layout.hpp"
+#include "strata/core/error.hpp"
+#include "strata/models/model.hpp"
+#include "strata/training/optimizer.hpp"
+
+namespace strata {
+
+namespace saving {
+
+std::vector<LayerEntry> layer_entries(const Model& model) {
+    std::vector<LayerEntry> entries;
+    std::map<std::string, int> used;
+    for (const auto& layer : model.layers()) {
+        std::string key = to_snake_case(layer->class_name());
+        auto [it, fresh] = used.emplace(key, 0);
+        if (!fresh) key += "_" + std::to_string(++it->second);
+        entries.push_back({layer, key});
+    }
+    return entries;
+}
+
+}  // namespace saving
+
+namespace {
+
+std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void write_variables(const saving::h5::Group& vars, const std::vector<Tensor>& variables) {
+    for (std::size_t i = 0; i < variables.size(); ++i) vars.write_dataset(std::to_string(i), variables[i]);
+}
+
+// The dataset names of a vars group, checked to be exactly "0" .. "n-1" (HDF5 lists them as text, "10"
+// before "2", so they are matched by number, not by listing order).
+std::size_t variable_count(const saving::h5::Group& vars, const std::string& owner, const std::string& file) {
+    std::vector<std::string> names = vars.children();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (!vars.contains(std::to_string(i)) || vars.is_group(std::to_string(i)))
+            throw ValueError("load_weights: " + owner + " in " + in_quotes(file) + " holds " +
+                             std::to_string(names.size()) + " entries, but no dataset named " + in_quotes(std::to_string(i)));
+    return names.size();
+}
+
+// Variables read from the file for one object, checked against the object's variables.
+std::vector<Tensor> read_variables(const saving::h5::Group& vars, const std::vector<Tensor>& targets,
+                                   const std::string& owner, const std::string& file) {
+    std::vector<Tensor> values;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        saving::h5::DatasetInfo info = vars.dataset_info(std::to_string(i));
+        if (info.shape != targets[i].shape())
+            throw ValueError("load_weights: " + owner + ", weight " + std::to_string(i) + ": expected shape " +
+                             targets[i].shape().to_string() + " (the model's), got " + info.shape.to_string() +
+                             " in " + in_quotes(file));
+        values.push_back(vars.read_dataset(std::to_string(i), targets[i].dtype()));
+    }
+    return values;
+}
+
+// A layer's description in errors: its name, where its weights sit in the file, and the name the file
+// recorded for it (Keras 3.9 and later write it; older files do not).
+std::string layer_label(const saving::LayerEntry& entry, const saving::h5::Group* vars) {
+    std::string label = "layer " + in_quotes(entry.layer->name()) + " (" + entry.layer->class_name() + ", stored as " +
+                        in_quotes("layers/" + entry.key);
+    if (vars) {
+        std::optional<std::string> saved = vars->string_attribute("name");
+        if (saved && *saved != entry.layer->name()) label += ", saved from layer " + in_quotes(*saved);
+    }
+    return label + ")";
+}
+
+}  // namespace
+
+void Model::save_weights(const std::string& filepath) const {
+    // Keras 3: "The filename must end in `.weights.h5`."
+    if (!ends_with(filepath, ".weights.h5"))
+        throw ValueError("save_weights: the filename must end in `.weights.h5`, got filepath=" + filepath);
+    std::vector<saving::LayerEntry> entries = saving::layer_entries(*this);
+    std::shared_ptr<optimizers::Optimizer> opt = optimizer();
+    io::write_atomically(filepath, "save_weights", [&](const std::filesystem::path& temporary) {
+        saving::h5::File file = saving::h5::File::create(temporary);
+        {
+            saving::h5::Group root = file.root();
+            // _save_state visits the model first (its own, empty, vars), then model.layers, then the
+            // optimizer attribute.
+            root.create_group("vars").set_string_attribute("name", name());
+            if (!entries.empty()) {
+                saving::h5::Group layers = root.create_group("layers");
+                for (const saving::LayerEntry& entry : entries) {
+                    saving::h5::Group vars = layers.create_group(entry.key).create_group("vars");
+                    vars.set_string_attribute("name", entry.layer->name());
+                    write_variables(vars, entry.layer->weights());
+                }
+            }
+            if (opt) {
+                saving::h5::Group vars = root.create_group("optimizer").create_group("vars");
+                vars.set_string_attribute("name", opt->name());
+                write_variables(vars, saving::optimizer_variables(*opt));
+            }
+        }
+        file.close();
+    });
+}
+
+void Model::load_weights(const std::string& filepath) {
+    saving::h5::File file = saving::h5::File::open(filepath);
+    saving::h5::Group root = file.root();
+    if (root.has_attribute("layer_names") || root.contains("model_weights"))
+        throw IOError("load_weights: " + in_quotes(filepath) +
+                      " holds weights in the legacy HDF5 layout (Keras 2's save_weights or a whole-model .h5 file); "
+                      "strata reads Keras 3 .weights.h5 files");
+
+    // Everything is read and checked first; nothing is assigned unless all of it matches.
+    std::vector<saving::LayerEntry> entries = saving::layer_entries(*this);
+    std::vector<std::vector<Tensor>> values;
+    if (!entries.empty() || root.contains("layers")) {
+        if (!root.is_group("layers"))
+            throw ValueError("load_weights: " + in_quotes(filepath) + " holds no layers, but model " + in_quotes(name()) +
+                             " has " + std::to_string(entries.size()));
+        saving::h5::Group layers = root.open_group("layers");
+        std::vector<std::string> stored;
+        for (const std::string& child : layers.children())
+            if (layers.is_group(child)) stored.push_back(child);
+        if (stored.size() != entries.size()) {
+            std::string expected, got;
+            for (const auto& entry : entries) expected += (expected.empty() ? "" : ", ") + entry.key;
+            for (const auto& key : stored) got += (got.empty() ? "" : ", ") + key;
+            throw ValueError("load_weights: model " + in_quotes(name()) + " has " + std::to_string(entries.size()) +
+                             " layers [" + expected + "], but " + in_quotes(filepath) + " holds " +
+                             std::to_string(stored.size()) + " [" + got + "]");
+        }
+        for (const saving::LayerEntry& entry : entries) {
+            if (!layers.is_group(entry.key))
+                throw ValueError("load_weights: " + layer_label(entry, nullptr) + " is missing in " + in_quotes(filepath));
+            saving::h5::Group group = layers.open_group(entry.key);
+            std::vector<Tensor> targets = entry.layer->weights();
+            // H5Entry: a layer without a vars group has no variables.
+            if (!group.is_group("vars")) {
+                if (!targets.empty())
+                    throw ValueError("load_weights: " + layer_label(entry, nullptr) + " expected " +
+                                     std::to_string(targets.size()) + " variables, but " + in_quotes(filepath) +
+                                     " holds none");
+                values.emplace_back();
+                continue;
+            }
+            saving::h5::Group vars = group.open_group("vars");
+            std::string label = layer_label(entry, &vars);
+            std::size_t count = variable_count(vars, label, filepath);
+            // Keras 3: "Layer 'dense' expected 2 variables, but received 0 variables during loading."
+            if (count != targets.size())
+                throw ValueError("load_weights: " + label + " expected " + std::to_string(targets.size()) +
+                                 " variables, but received " + std::to_string(count) + " variables from " +
+                                 in_quotes(filepath) + (entry.layer->built() ? "" : " (the layer is not built yet)"));
+            values.push_back(read_variables(vars, targets, label, filepath));
+        }
+    }
+
+    std::vector<Tensor> optimizer_targets, optimizer_values;
+    std::shared_ptr<optimizers::Optimizer> opt = optimizer();
+    if (opt && root.is_group("optimizer") && root.open_group("optimizer").is_group("vars")) {
+        saving::h5::Group vars = root.open_group("optimizer").open_group("vars");
+        std::string label = "optimizer " + in_quotes(opt->name());
+        std::size_t count = variable_count(vars, label, filepath);
+        saving::prepare_optimizer_for_loading(*opt, *this, count);
+        optimizer_targets = saving::optimizer_variables(*opt);
+        if (count != optimizer_targets.size()) {
+            // Keras 3 warns and leaves the optimizer as it is (Optimizer.load_own_variables).
+            std::cerr << "Warning: Skipping variable loading for optimizer '" << opt->name() << "', because it has "
+                      << optimizer_targets.size() << " variables whereas the saved optimizer has " << count
+                      << " variables. " << (optimizer_targets.empty()
+                                                 ? "This is likely because the optimizer has not been called/built yet."
+                                                 : "")
+                      << '\n';
+            optimizer_targets.clear();
+        } else {
+            optimizer_values = read_variables(vars, optimizer_targets, label, filepath);
+        }
+    }
+
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        if (!values[i].empty()) entries[i].layer->set_weights(values[i]);
+    saving::assign_optimizer_variables(optimizer_targets, optimizer_values);
+}
+
+}  // namespace strata

@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <strata/strata.hpp>
+
+#include "saving/hdf5.hpp"
+#include "saving_test_support.hpp"
+
+namespace strata {
+namespace {
+
+using saving::h5::File;
+using saving::h5::Group;
+
+class Hdf5Test : public testing::SavingTest {};
+
+template <class F>
+std::string io_error_of(F&& f) {
+    try {
+        f();
+    } catch (const IOError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no IOError";
+    return {};
+}
+
+TEST_F(Hdf5Test, GroupsDatasetsAndAttributesRoundTrip) {
+    {
+        File file = File::create(path("a.h5"));
+        Group root = file.root();
+        Group g = root.create_group("outer").create_group("inner");
+        g.set_string_attribute("name", "dense_7 é");
+        g.write_dataset("10", Tensor::from_vector<float>({1.5f, -2.0f, 3.25f, 0.0f, 1e-30f, 7.0f}, {2, 3}));
+        g.write_dataset("2", Tensor::scalar(4250, int64));
+        g.write_dataset("d", Tensor::from_vector<double>({0.1, 0.2}));
+        file.close();
+    }
+    File file = File::open(path("a.h5"));
+    Group g = file.root().open_group("outer").open_group("inner");
+    EXPECT_EQ(g.path(), "/outer/inner");
+    // HDF5 lists links by name, as text: "10" before "2".
+    EXPECT_EQ(g.children(), (std::vector<std::string>{"10", "2", "d"}));
+    EXPECT_EQ(g.string_attribute("name"), "dense_7 é");
+    EXPECT_FALSE(g.string_attribute("absent").has_value());
+    EXPECT_EQ(g.dataset_info("10").shape, (Shape{2, 3}));
+    EXPECT_EQ(g.dataset_info("10").dtype, float32);
+    EXPECT_EQ(g.read_dataset("10", float32).to_vector<float>(),
+              (std::vector<float>{1.5f, -2.0f, 3.25f, 0.0f, 1e-30f, 7.0f}));
+    EXPECT_EQ(g.dataset_info("2").shape, Shape{});
+    EXPECT_EQ(g.dataset_info("2").dtype, int64);
+    EXPECT_EQ(g.read_dataset("2", int64).to_vector<std::int64_t>(), std::vector<std::int64_t>{4250});
+    // HDF5 converts on read: float64 in the file, float32 asked for.
+    EXPECT_EQ(g.dataset_info("d").dtype, float64);
+    EXPECT_EQ(g.read_dataset("d", float32).to_vector<float>(), (std::vector<float>{0.1f, 0.2f}));
+    EXPECT_TRUE(file.root().is_group("outer"));
+    EXPECT_FALSE(g.is_group("10"));
+    EXPECT_FALSE(g.contains("missing"));
+}
+
+TEST_F(Hdf5Test, ErrorsNameTheFileAndTheObject) {
+    {
+        File file = File::create(path("a.h5"));
+        file.root().create_group("layers").write_dataset("0", Tensor::zeros({2}));
+        file.close();
+    }
+    File file = File::open(path("a.h5"));
+    Group layers = file.root().open_group("layers");
+    std::string missing = io_error_of([&] { layers.open_group("dense"); });
+    EXPECT_NE(missing.find("'/layers/dense'"), std::string::npos) << missing;
+    EXPECT_NE(missing.find(path("a.h5")), std::string::npos) << missing;
+    std::string not_dataset = io_error_of([&] { file.root().dataset_info("layers"); });
+    EXPECT_NE(not_dataset.find("'/layers'"), std::string::npos) << not_dataset;
+    std::string duplicate = io_error_of([&] { layers.create_group("0"); });
+    EXPECT_NE(duplicate.find("'/layers/0'"), std::string::npos) << duplicate;
+    std::string directory = io_error_of([&] { File::open(dir_); });
+    EXPECT_NE(directory.find("not a regular file"), std::string::npos) << directory;
+}
+
+TEST_F(Hdf5Test, OpenToldBySignature) {
+    std::ofstream(path("zip.weights.h5"), std::ios::binary) << "PK\x03\x04 rest of a zip";
+    std::string zip = io_error_of([&] { File::open(path("zip.weights.h5")); });
+    EXPECT_NE(zip.find("zip archive"), std::string::npos) << zip;
+    EXPECT_FALSE(saving::h5::has_hdf5_signature(path("zip.weights.h5")));
+    File::create(path("real.anything")).close();
+    EXPECT_TRUE(saving::h5::has_hdf5_signature(path("real.anything")));
+    EXPECT_NO_THROW(File::open(path("real.anything")));
+}
+
+}  // namespace
+}  // namespace strata
