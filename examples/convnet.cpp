@@ -1,5 +1,5 @@
 // Keras's "simple MNIST convnet" on Fashion-MNIST: two convolutions with max pooling, dropout, a softmax.
-//   ./build/examples/convnet [epochs]
+//   ./build/examples/convnet [epochs] [seed]
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,7 +9,7 @@ namespace layers = strata::layers;
 
 int main(int argc, char** argv) {
     int epochs = argc > 1 ? std::atoi(argv[1]) : 1;
-    strata::utils::set_random_seed(1);
+    strata::utils::set_random_seed(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1);
     auto [train, test] = strata::datasets::fashion_mnist::load_data();
     strata::Tensor x_train = train.x.reshape({-1, 28, 28, 1}).astype(strata::float32) / 255.0f;
     strata::Tensor x_test = test.x.reshape({-1, 28, 28, 1}).astype(strata::float32) / 255.0f;
