@@ -4,54 +4,14 @@
 #include <set>
 
 #include "core/text.hpp"
+#include "layers/config_reader.hpp"
 #include "strata/layers/regularizers.hpp"
 
 namespace strata::regularizers {
 
 namespace {
 
-// Reads a config dict; a key the class does not take is refused rather than silently dropped.
-class ConfigReader {
-public:
-    ConfigReader(const nlohmann::json& config, std::string class_name)
-        : config_(config), class_name_(std::move(class_name)) {
-        if (!config_.is_object())
-            throw ValueError("regularizers.deserialize: the config of " + class_name_ + " must be a dict, got " +
-                             config_.dump());
-    }
-
-    double number(const std::string& key, double fallback) {
-        used_.insert(key);
-        auto it = config_.find(key);
-        if (it == config_.end() || it->is_null()) return fallback;  // Keras: None means the default
-        if (!it->is_number())
-            throw ValueError("regularizers.deserialize: " + class_name_ + " expects a number for \"" + key +
-                             "\", got " + it->dump());
-        return it->get<double>();
-    }
-
-    std::string string(const std::string& key, std::string fallback) {
-        used_.insert(key);
-        auto it = config_.find(key);
-        if (it == config_.end() || it->is_null()) return fallback;
-        if (!it->is_string())
-            throw ValueError("regularizers.deserialize: " + class_name_ + " expects a string for \"" + key +
-                             "\", got " + it->dump());
-        return it->get<std::string>();
-    }
-
-    void finish() const {
-        for (const auto& [key, value] : config_.items())
-            if (!used_.count(key))
-                throw ValueError("regularizers.deserialize: " + class_name_ + " does not take \"" + key + "\" (got " +
-                                 value.dump() + ")");
-    }
-
-private:
-    const nlohmann::json& config_;
-    std::string class_name_;
-    std::set<std::string> used_;
-};
+using strata::detail::ConfigReader;
 
 using Factory = std::shared_ptr<Regularizer> (*)(ConfigReader&);
 
@@ -91,7 +51,7 @@ std::vector<std::string> names() { return text::keys(table()); }
 
 std::shared_ptr<Regularizer> get(const std::string& name) {
     nlohmann::json empty = nlohmann::json::object();
-    ConfigReader reader(empty, name);
+    ConfigReader reader(empty, "regularizers.deserialize", name);
     return find(name)(reader);
 }
 
@@ -114,7 +74,7 @@ std::shared_ptr<Regularizer> deserialize(const nlohmann::json& config) {
     Factory factory = find(class_name);
     static const nlohmann::json empty = nlohmann::json::object();
     const nlohmann::json& inner = config.contains("config") && !config["config"].is_null() ? config["config"] : empty;
-    ConfigReader reader(inner, class_name);
+    ConfigReader reader(inner, "regularizers.deserialize", class_name);
     std::shared_ptr<Regularizer> out = factory(reader);
     reader.finish();
     return out;

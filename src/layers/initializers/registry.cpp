@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/text.hpp"
+#include "layers/config_reader.hpp"
 #include "common.hpp"
 #include "strata/layers/initializers.hpp"
 
@@ -11,53 +12,7 @@ namespace strata::initializers {
 
 namespace {
 
-// Reads a class's config dict and refuses what strata would silently drop.
-class ConfigReader {
-public:
-    ConfigReader(const nlohmann::json& config, std::string class_name)
-        : config_(config), class_name_(std::move(class_name)) {
-        if (!config_.is_object())
-            throw ValueError("initializers.deserialize: the config of " + class_name_ + " must be a dict, got " +
-                             config_.dump());
-    }
-
-    double number(const std::string& key, double fallback) {
-        used_.insert(key);
-        auto it = config_.find(key);
-        if (it == config_.end() || it->is_null()) return fallback;
-        if (!it->is_number())
-            throw ValueError("initializers.deserialize: " + class_name_ + " expects a number for \"" + key +
-                             "\", got " + it->dump());
-        return it->get<double>();
-    }
-
-    std::string string(const std::string& key, std::string fallback) {
-        used_.insert(key);
-        auto it = config_.find(key);
-        if (it == config_.end() || it->is_null()) return fallback;
-        if (!it->is_string())
-            throw ValueError("initializers.deserialize: " + class_name_ + " expects a string for \"" + key +
-                             "\", got " + it->dump());
-        return it->get<std::string>();
-    }
-
-    // Keys this class does not take. A null is a default (newer Keras versions add keys such as
-    // "input_axes": null); "seed" is dropped because every initializer draws from the global stream; anything
-    // else would change the values, so it is refused.
-    void finish() const {
-        for (const auto& [key, value] : config_.items()) {
-            if (used_.count(key) || value.is_null()) continue;
-            if (key == "seed" && value.is_number_integer()) continue;
-            throw ValueError("initializers.deserialize: " + class_name_ + " does not take \"" + key + "\" (got " +
-                             value.dump() + ")");
-        }
-    }
-
-private:
-    const nlohmann::json& config_;
-    std::string class_name_;
-    std::set<std::string> used_;
-};
+using strata::detail::ConfigReader;
 
 using Factory = std::shared_ptr<Initializer> (*)(ConfigReader&);
 
@@ -155,7 +110,7 @@ std::vector<std::string> names() { return text::keys(table()); }
 std::shared_ptr<Initializer> get(const std::string& name) {
     Factory factory = find(name);
     nlohmann::json empty = nlohmann::json::object();
-    ConfigReader reader(empty, name);
+    ConfigReader reader(empty, "initializers.deserialize", name);
     return factory(reader);
 }
 
@@ -179,9 +134,13 @@ std::shared_ptr<Initializer> deserialize(const nlohmann::json& config) {
     Factory factory = find(class_name);
     static const nlohmann::json empty = nlohmann::json::object();
     const nlohmann::json& inner = config.contains("config") && !config["config"].is_null() ? config["config"] : empty;
-    ConfigReader reader(inner, class_name);
+    ConfigReader reader(inner, "initializers.deserialize", class_name);
     std::shared_ptr<Initializer> out = factory(reader);
-    reader.finish();
+    // A null is a default (newer Keras versions add keys such as "input_axes": null); "seed" is dropped because
+    // every initializer draws from the global stream; any other key would change the values, so it is refused.
+    reader.finish([](const std::string& key, const nlohmann::json& value) {
+        return value.is_null() || (key == "seed" && value.is_number_integer());
+    });
     return out;
 }
 
