@@ -69,6 +69,13 @@ std::int64_t BaseConvImpl::input_channels(const Shape& input_shape) const {
     return channels;
 }
 
+Shape BaseConvImpl::windowed_output_shape(const Shape& input_shape, std::int64_t channels) const {
+    std::vector<std::int64_t> dims{input_shape[0]};
+    for (std::int64_t e : output_spatial(input_shape)) dims.push_back(e);
+    dims.push_back(channels);
+    return Shape(dims);
+}
+
 std::vector<std::int64_t> BaseConvImpl::output_spatial(const Shape& input_shape) const {
     std::vector<std::int64_t> out;
     for (int a = 0; a < rank_; ++a) {
@@ -149,10 +156,7 @@ Tensor ConvImpl::call(const Tensor& x, bool) {
 
 Shape ConvImpl::compute_output_shape(const Shape& input_shape) const {
     input_channels(input_shape);
-    std::vector<std::int64_t> dims{input_shape[0]};
-    for (std::int64_t e : output_spatial(input_shape)) dims.push_back(e);
-    dims.push_back(filters_);
-    return Shape(dims);
+    return windowed_output_shape(input_shape, filters_);
 }
 
 nlohmann::json ConvImpl::get_config() const {

@@ -60,11 +60,7 @@ Tensor DepthwiseConvImpl::call(const Tensor& x, bool) {
 }
 
 Shape DepthwiseConvImpl::compute_output_shape(const Shape& input_shape) const {
-    std::int64_t channels = input_channels(input_shape);
-    std::vector<std::int64_t> dims{input_shape[0]};
-    for (std::int64_t e : output_spatial(input_shape)) dims.push_back(e);
-    dims.push_back(channels * options_.depth_multiplier);
-    return Shape(dims);
+    return windowed_output_shape(input_shape, input_channels(input_shape) * options_.depth_multiplier);
 }
 
 nlohmann::json DepthwiseConvImpl::get_config() const {
@@ -121,10 +117,7 @@ Tensor SeparableConvImpl::call(const Tensor& x, bool) {
 
 Shape SeparableConvImpl::compute_output_shape(const Shape& input_shape) const {
     input_channels(input_shape);
-    std::vector<std::int64_t> dims{input_shape[0]};
-    for (std::int64_t e : output_spatial(input_shape)) dims.push_back(e);
-    dims.push_back(filters_);
-    return Shape(dims);
+    return windowed_output_shape(input_shape, filters_);
 }
 
 nlohmann::json SeparableConvImpl::get_config() const {

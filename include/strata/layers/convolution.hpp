@@ -147,6 +147,8 @@ protected:
     // The output's spatial extents (-1 where the input's is unknown); ShapeError naming the layer, the input
     // shape and the kernel where a window does not fit in the padded input.
     std::vector<std::int64_t> output_spatial(const Shape& input_shape) const;
+    // The batch, the output's spatial extents, then `channels`: the output shape of a windowed convolution.
+    Shape windowed_output_shape(const Shape& input_shape, std::int64_t channels) const;
     // The base config plus the window arguments, in Keras's key order up to `padding`.
     nlohmann::json window_config(nlohmann::json config) const;
     // Applies the activation where the convolution could not fuse it.
