@@ -62,7 +62,7 @@ void Graph::build(std::vector<Tensor> in, std::vector<Tensor> out) {
 }
 
 void Graph::build_sequential(const Shape& input_shape) {
-    Tensor x = Input(input_shape);
+    Tensor x = Input(input_shape, {.dtype = sequential_input_dtype.value_or(stack.front()->dtype())});
     Tensor input = x;
     for (const auto& layer : stack) x = (*layer)(x);
     sequential_input_shape = input_shape;

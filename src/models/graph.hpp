@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct Graph {
     // Sequential only: the stack of layers, and the input shape once known (without the batch axis).
     std::vector<std::shared_ptr<Layer>> stack;
     Shape sequential_input_shape;
+    // The dtype of an Input added first (Sequential.add(Input(...))); otherwise the first layer's, as Keras 3's
+    // Sequential.build gives its InputLayer the first layer's compute dtype.
+    std::optional<DType> sequential_input_dtype;
 
     // The built graph.
     bool built = false;
@@ -47,6 +51,22 @@ struct Graph {
     void check_inputs(const std::vector<Tensor>& xs) const;
 
     std::vector<std::shared_ptr<Layer>> visible_layers() const;
+
+    // What Model and a model used as a layer answer for the model's weights (graph_weights.cpp): the layers
+    // that own them (the stack of a Sequential not built yet), and each layer's weights in the order of those
+    // layers, as Keras 3's Layer.weights walks its sublayers.
+    const std::vector<std::shared_ptr<Layer>>& owning_layers() const { return layers.empty() ? stack : layers; }
+    std::vector<Tensor> weights() const;
+    std::vector<Tensor> trainable_weights() const;
+    std::vector<Tensor> non_trainable_weights() const;
+    std::vector<std::string> weight_names() const;
+    void set_weights(const std::vector<Tensor>& values) const;
+    std::vector<Tensor> losses() const;
+    // Keras's model.trainable: setting it sets every layer inside, recursively.
+    bool trainable = true;
+    void set_trainable(bool value);
+    // A model with several outputs or no graph yet gets a ValueError naming it when used as a layer.
+    std::weak_ptr<Layer> as_layer;
 };
 
 }  // namespace strata::detail

@@ -1,6 +1,7 @@
 #include "strata/models/model.hpp"
 
 #include "graph.hpp"
+#include "model_layer.hpp"
 
 namespace strata {
 
@@ -29,6 +30,9 @@ Tensor Model::operator()(const Tensor& x, CallOptions options) {
 }
 
 std::vector<Tensor> Model::operator()(const std::vector<Tensor>& xs, CallOptions options) {
+    // On symbolic tensors the model joins the caller's graph as one layer, as a Keras model called on
+    // keras.Input tensors does.
+    if (!xs.empty() && xs[0].defined() && xs[0].is_symbolic()) return {(*detail::ModelLayer::of(graph_))(xs, options)};
     graph_->ensure_built(xs);
     return graph_->run(xs, options.training);
 }
@@ -44,31 +48,10 @@ std::shared_ptr<Layer> Model::get_layer(const std::string& layer_name) const {
 const std::vector<Tensor>& Model::inputs() const { return graph_->inputs; }
 const std::vector<Tensor>& Model::outputs() const { return graph_->outputs; }
 
-namespace {
-
-template <class Get>
-std::vector<Tensor> collect(const std::vector<std::shared_ptr<Layer>>& layers, Get get) {
-    std::vector<Tensor> out;
-    for (const auto& layer : layers)
-        for (const Tensor& w : get(*layer)) out.push_back(w);
-    return out;
-}
-
-}  // namespace
-
-std::vector<Tensor> Model::weights() const {
-    return collect(graph_->layers.empty() ? graph_->stack : graph_->layers, [](const Layer& l) { return l.weights(); });
-}
-
-std::vector<Tensor> Model::trainable_weights() const {
-    return collect(graph_->layers.empty() ? graph_->stack : graph_->layers,
-                   [](const Layer& l) { return l.trainable_weights(); });
-}
-
-std::vector<Tensor> Model::non_trainable_weights() const {
-    return collect(graph_->layers.empty() ? graph_->stack : graph_->layers,
-                   [](const Layer& l) { return l.non_trainable_weights(); });
-}
+std::vector<Tensor> Model::weights() const { return graph_->weights(); }
+std::vector<Tensor> Model::trainable_weights() const { return graph_->trainable_weights(); }
+std::vector<Tensor> Model::non_trainable_weights() const { return graph_->non_trainable_weights(); }
+std::vector<Tensor> Model::losses() const { return graph_->losses(); }
 
 std::vector<Tensor> Model::get_weights() const {
     std::vector<Tensor> out;
@@ -76,20 +59,12 @@ std::vector<Tensor> Model::get_weights() const {
     return out;
 }
 
-void Model::set_weights(const std::vector<Tensor>& values) {
-    const auto& layers = graph_->layers.empty() ? graph_->stack : graph_->layers;
-    std::size_t expected = weights().size();
-    if (values.size() != expected)
-        throw ValueError("model \"" + name() + "\": set_weights expected " + std::to_string(expected) +
-                         " arrays (the length of get_weights()), got " + std::to_string(values.size()));
-    std::size_t offset = 0;
-    for (const auto& layer : layers) {
-        std::size_t n = layer->weights().size();
-        layer->set_weights(std::vector<Tensor>(values.begin() + static_cast<std::ptrdiff_t>(offset),
-                                               values.begin() + static_cast<std::ptrdiff_t>(offset + n)));
-        offset += n;
-    }
-}
+void Model::set_weights(const std::vector<Tensor>& values) { graph_->set_weights(values); }
+
+bool Model::trainable() const { return graph_->trainable; }
+void Model::set_trainable(bool trainable) { graph_->set_trainable(trainable); }
+
+Model::operator std::shared_ptr<Layer>() const { return detail::ModelLayer::of(graph_); }
 
 std::int64_t Model::count_params() const {
     std::int64_t n = 0;

@@ -1,6 +1,7 @@
 #include "strata/models/sequential.hpp"
 
 #include "graph.hpp"
+#include "model_layer.hpp"
 #include "strata/models/input.hpp"
 
 namespace strata {
@@ -17,6 +18,8 @@ void Sequential::add(std::shared_ptr<Layer> layer) {
     if (!layer) throw ValueError("Sequential \"" + name() + "\": add() got a null layer");
     if (dynamic_cast<InputLayer*>(layer.get()))
         throw ValueError("Sequential \"" + name() + "\": give the input shape as the first layer's input_shape");
+    if (auto* model = dynamic_cast<detail::ModelLayer*>(layer.get()); model && model->contains(graph_.get()))
+        throw ValueError("Sequential \"" + name() + "\": add() got the model itself, or a model that contains it");
     for (const auto& existing : graph_->stack)
         if (existing->name() == layer->name())
             throw ValueError("Sequential \"" + name() + "\": all layers added must have unique names; \"" +
@@ -43,6 +46,7 @@ void Sequential::add(const Tensor& input) {
     if (!graph_->stack.empty() || !graph_->sequential_input_shape.empty())
         throw ValueError("Sequential \"" + name() + "\": an Input can only be added first, before any layer");
     graph_->sequential_input_shape = input.shape().without_batch();
+    graph_->sequential_input_dtype = input.dtype();
 }
 
 std::shared_ptr<Layer> Sequential::pop() {

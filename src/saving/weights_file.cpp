@@ -8,6 +8,8 @@
 //                              class name, suffixed _1, _2... for repeats (_save_container_state), never the
 //                              layer's name, so that files do not depend on automatic names. Layers without
 //                              weights get an empty vars group.
+//   /layers/<key>/layers/...   a model used as a layer: its own (empty) vars group, then its layers the same
+//                              way, at any depth
 //   /optimizer/vars/<i>        the compiled optimizer's variables, when the model is compiled; attribute
 //                              name = the optimizer's name
 #include <iostream>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "core/atomic_write.hpp"
+#include "models/model_layer.hpp"
 #include "saving/hdf5.hpp"
 #include "saving/naming.hpp"
 #include "saving/weights_layout.hpp"
@@ -27,10 +30,10 @@ namespace strata {
 
 namespace saving {
 
-std::vector<LayerEntry> layer_entries(const Model& model) {
+std::vector<LayerEntry> layer_entries(const std::vector<std::shared_ptr<Layer>>& layers) {
     std::vector<LayerEntry> entries;
     std::map<std::string, int> used;
-    for (const auto& layer : model.layers()) {
+    for (const auto& layer : layers) {
         std::string key = to_snake_case(layer->class_name());
         auto [it, fresh] = used.emplace(key, 0);
         if (!fresh) key += "_" + std::to_string(++it->second);
@@ -81,14 +84,89 @@ std::vector<Tensor> read_variables(const saving::h5::Group& vars, const std::vec
 
 // A layer's description in errors: its name, where its weights sit in the file, and the name the file
 // recorded for it (Keras 3.9 and later write it; older files do not).
-std::string layer_label(const saving::LayerEntry& entry, const saving::h5::Group* vars) {
-    std::string label = "layer " + in_quotes(entry.layer->name()) + " (" + entry.layer->class_name() + ", stored as " +
-                        in_quotes("layers/" + entry.key);
+std::string layer_label(const Layer& layer, const std::string& path, const saving::h5::Group* vars) {
+    std::string label = "layer " + in_quotes(layer.name()) + " (" + layer.class_name() + ", stored as " + in_quotes(path);
     if (vars) {
         std::optional<std::string> saved = vars->string_attribute("name");
-        if (saved && *saved != entry.layer->name()) label += ", saved from layer " + in_quotes(*saved);
+        if (saved && *saved != layer.name()) label += ", saved from layer " + in_quotes(*saved);
     }
     return label + ")";
+}
+
+// Keras's _save_state over a list of layers (model.layers): layers/<key>/vars for each, and for a model used as
+// a layer, its layers beneath its own group.
+void write_layers(const saving::h5::Group& parent, const std::vector<std::shared_ptr<Layer>>& layers) {
+    if (layers.empty()) return;
+    saving::h5::Group group = parent.create_group("layers");
+    for (const saving::LayerEntry& entry : saving::layer_entries(layers)) {
+        saving::h5::Group layer_group = group.create_group(entry.key);
+        saving::h5::Group vars = layer_group.create_group("vars");
+        vars.set_string_attribute("name", entry.layer->name());
+        if (const auto* model = dynamic_cast<const detail::ModelLayer*>(entry.layer.get()))
+            write_layers(layer_group, model->layers());  // a model's own vars are empty; its layers hold them
+        else
+            write_variables(vars, entry.layer->weights());
+    }
+}
+
+// The values for each layer's weights, read from the file and checked, collected before anything is assigned.
+struct LayerValues {
+    std::shared_ptr<Layer> layer;
+    std::vector<Tensor> values;
+};
+
+// Reads `layers` from `parent`/layers (`where` is parent's path in the file, for errors).
+void read_layers(const saving::h5::Group& parent, const std::string& where,
+                 const std::vector<std::shared_ptr<Layer>>& layers, const std::string& owner,
+                 const std::string& filepath, std::vector<LayerValues>& out) {
+    std::vector<saving::LayerEntry> entries = saving::layer_entries(layers);
+    if (entries.empty() && !parent.contains("layers")) return;
+    if (!parent.is_group("layers"))
+        throw ValueError("load_weights: " + in_quotes(filepath) + " holds no layers" +
+                         (where.empty() ? "" : " under " + in_quotes(where)) + ", but " + owner + " has " +
+                         std::to_string(entries.size()));
+    saving::h5::Group group = parent.open_group("layers");
+    std::string prefix = where + "layers/";
+    std::vector<std::string> stored;
+    for (const std::string& child : group.children())
+        if (group.is_group(child)) stored.push_back(child);
+    if (stored.size() != entries.size()) {
+        std::string expected, got;
+        for (const auto& entry : entries) expected += (expected.empty() ? "" : ", ") + entry.key;
+        for (const auto& key : stored) got += (got.empty() ? "" : ", ") + key;
+        throw ValueError("load_weights: " + owner + " has " + std::to_string(entries.size()) + " layers [" + expected +
+                         "], but " + in_quotes(filepath) + " holds " + std::to_string(stored.size()) + " [" + got +
+                         "]" + (where.empty() ? "" : " under " + in_quotes(where)));
+    }
+    for (const saving::LayerEntry& entry : entries) {
+        std::string path = prefix + entry.key;
+        if (!group.is_group(entry.key))
+            throw ValueError("load_weights: " + layer_label(*entry.layer, path, nullptr) + " is missing in " +
+                             in_quotes(filepath));
+        saving::h5::Group layer_group = group.open_group(entry.key);
+        if (const auto* model = dynamic_cast<const detail::ModelLayer*>(entry.layer.get())) {
+            read_layers(layer_group, path + "/", model->layers(), "model " + in_quotes(model->name()), filepath, out);
+            continue;
+        }
+        std::vector<Tensor> targets = entry.layer->weights();
+        // H5Entry: a layer without a vars group has no variables.
+        if (!layer_group.is_group("vars")) {
+            if (!targets.empty())
+                throw ValueError("load_weights: " + layer_label(*entry.layer, path, nullptr) + " expected " +
+                                 std::to_string(targets.size()) + " variables, but " + in_quotes(filepath) +
+                                 " holds none");
+            continue;
+        }
+        saving::h5::Group vars = layer_group.open_group("vars");
+        std::string label = layer_label(*entry.layer, path, &vars);
+        std::size_t count = variable_count(vars, label, filepath);
+        // Keras 3: "Layer 'dense' expected 2 variables, but received 0 variables during loading."
+        if (count != targets.size())
+            throw ValueError("load_weights: " + label + " expected " + std::to_string(targets.size()) +
+                             " variables, but received " + std::to_string(count) + " variables from " +
+                             in_quotes(filepath) + (entry.layer->built() ? "" : " (the layer is not built yet)"));
+        if (!targets.empty()) out.push_back({entry.layer, read_variables(vars, targets, label, filepath)});
+    }
 }
 
 }  // namespace
@@ -97,7 +175,6 @@ void Model::save_weights(const std::string& filepath) const {
     // Keras 3: "The filename must end in `.weights.h5`."
     if (!ends_with(filepath, ".weights.h5"))
         throw ValueError("save_weights: the filename must end in `.weights.h5`, got filepath=" + filepath);
-    std::vector<saving::LayerEntry> entries = saving::layer_entries(*this);
     std::shared_ptr<optimizers::Optimizer> opt = optimizer();
     io::write_atomically(filepath, "save_weights", [&](const std::filesystem::path& temporary) {
         saving::h5::File file = saving::h5::File::create(temporary);
@@ -106,14 +183,7 @@ void Model::save_weights(const std::string& filepath) const {
             // _save_state visits the model first (its own, empty, vars), then model.layers, then the
             // optimizer attribute.
             root.create_group("vars").set_string_attribute("name", name());
-            if (!entries.empty()) {
-                saving::h5::Group layers = root.create_group("layers");
-                for (const saving::LayerEntry& entry : entries) {
-                    saving::h5::Group vars = layers.create_group(entry.key).create_group("vars");
-                    vars.set_string_attribute("name", entry.layer->name());
-                    write_variables(vars, entry.layer->weights());
-                }
-            }
+            write_layers(root, layers());
             if (opt) {
                 saving::h5::Group vars = root.create_group("optimizer").create_group("vars");
                 vars.set_string_attribute("name", opt->name());
@@ -133,49 +203,8 @@ void Model::load_weights(const std::string& filepath) {
                       "strata reads Keras 3 .weights.h5 files");
 
     // Everything is read and checked first; nothing is assigned unless all of it matches.
-    std::vector<saving::LayerEntry> entries = saving::layer_entries(*this);
-    std::vector<std::vector<Tensor>> values;
-    if (!entries.empty() || root.contains("layers")) {
-        if (!root.is_group("layers"))
-            throw ValueError("load_weights: " + in_quotes(filepath) + " holds no layers, but model " + in_quotes(name()) +
-                             " has " + std::to_string(entries.size()));
-        saving::h5::Group layers = root.open_group("layers");
-        std::vector<std::string> stored;
-        for (const std::string& child : layers.children())
-            if (layers.is_group(child)) stored.push_back(child);
-        if (stored.size() != entries.size()) {
-            std::string expected, got;
-            for (const auto& entry : entries) expected += (expected.empty() ? "" : ", ") + entry.key;
-            for (const auto& key : stored) got += (got.empty() ? "" : ", ") + key;
-            throw ValueError("load_weights: model " + in_quotes(name()) + " has " + std::to_string(entries.size()) +
-                             " layers [" + expected + "], but " + in_quotes(filepath) + " holds " +
-                             std::to_string(stored.size()) + " [" + got + "]");
-        }
-        for (const saving::LayerEntry& entry : entries) {
-            if (!layers.is_group(entry.key))
-                throw ValueError("load_weights: " + layer_label(entry, nullptr) + " is missing in " + in_quotes(filepath));
-            saving::h5::Group group = layers.open_group(entry.key);
-            std::vector<Tensor> targets = entry.layer->weights();
-            // H5Entry: a layer without a vars group has no variables.
-            if (!group.is_group("vars")) {
-                if (!targets.empty())
-                    throw ValueError("load_weights: " + layer_label(entry, nullptr) + " expected " +
-                                     std::to_string(targets.size()) + " variables, but " + in_quotes(filepath) +
-                                     " holds none");
-                values.emplace_back();
-                continue;
-            }
-            saving::h5::Group vars = group.open_group("vars");
-            std::string label = layer_label(entry, &vars);
-            std::size_t count = variable_count(vars, label, filepath);
-            // Keras 3: "Layer 'dense' expected 2 variables, but received 0 variables during loading."
-            if (count != targets.size())
-                throw ValueError("load_weights: " + label + " expected " + std::to_string(targets.size()) +
-                                 " variables, but received " + std::to_string(count) + " variables from " +
-                                 in_quotes(filepath) + (entry.layer->built() ? "" : " (the layer is not built yet)"));
-            values.push_back(read_variables(vars, targets, label, filepath));
-        }
-    }
+    std::vector<LayerValues> values;
+    read_layers(root, "", layers(), "model " + in_quotes(name()), filepath, values);
 
     std::vector<Tensor> optimizer_targets, optimizer_values;
     std::shared_ptr<optimizers::Optimizer> opt = optimizer();
@@ -199,8 +228,7 @@ void Model::load_weights(const std::string& filepath) {
         }
     }
 
-    for (std::size_t i = 0; i < entries.size(); ++i)
-        if (!values[i].empty()) entries[i].layer->set_weights(values[i]);
+    for (const LayerValues& layer : values) layer.layer->set_weights(layer.values);
     saving::assign_optimizer_variables(optimizer_targets, optimizer_values);
 }
 

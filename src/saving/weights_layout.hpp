@@ -26,7 +26,7 @@ struct LayerEntry {
 
 // Keras's _save_container_state over model.layers: the snake_case class name, suffixed _1, _2... for repeats
 // of the same class, in model.layers order (Sequential leaves out its InputLayer; functional models list theirs).
-std::vector<LayerEntry> layer_entries(const Model& model);
+std::vector<LayerEntry> layer_entries(const std::vector<std::shared_ptr<Layer>>& layers);
 
 // The optimizer's variables in Keras's order (optimizer.variables: iterations, the learning rate, then the
 // slots of each trainable variable).

@@ -55,7 +55,8 @@ public:
     const Shape& declared_input_shape() const { return declared_input_shape_; }
 
     bool trainable() const { return trainable_; }
-    void set_trainable(bool trainable);
+    // Virtual: a model used as a layer freezes or unfreezes all of its layers.
+    virtual void set_trainable(bool trainable);
 
     // Calls the layer: on a symbolic tensor it records a node of the graph and returns a symbolic output;
     // on a concrete tensor it builds the layer if needed, checks the input and computes.
@@ -63,20 +64,22 @@ public:
     Tensor operator()(const std::vector<Tensor>& xs, CallOptions options = {});
 
     // Weights in Keras order: trainable first, then non-trainable, each in creation order.
-    std::vector<Tensor> weights() const;
-    std::vector<Tensor> trainable_weights() const;
-    std::vector<Tensor> non_trainable_weights() const;
-    std::vector<std::string> weight_names() const;
+    // Virtual (with set_weights, count_params and losses) so that a model used as a layer answers for the
+    // layers inside it.
+    virtual std::vector<Tensor> weights() const;
+    virtual std::vector<Tensor> trainable_weights() const;
+    virtual std::vector<Tensor> non_trainable_weights() const;
+    virtual std::vector<std::string> weight_names() const;
     // Copies of the weights, and assignment from a list of the same length and shapes (ValueError/ShapeError
     // naming the layer, the weight and both shapes otherwise).
     std::vector<Tensor> get_weights() const;
-    void set_weights(const std::vector<Tensor>& values);
-    std::int64_t count_params() const;
+    virtual void set_weights(const std::vector<Tensor>& values);
+    virtual std::int64_t count_params() const;
 
     // Keras's layer.losses: the losses added by the layer's calls (activity regularization, add_loss), then
     // one penalty per trainable weight that has a regularizer, computed now from the weight's current value
     // (so differentiable with respect to it). Scalar tensors.
-    std::vector<Tensor> losses() const;
+    virtual std::vector<Tensor> losses() const;
     // Keras's add_loss: records a scalar loss from inside call(). Losses recorded by a call outlive it until
     // the layer's next call outside the same LayerCallContext.
     void add_loss(const Tensor& loss);

@@ -47,6 +47,14 @@ public:
     std::vector<Tensor> get_weights() const;
     void set_weights(const std::vector<Tensor>& values);
     std::int64_t count_params() const;
+    // Keras's model.trainable: false freezes every layer inside (their weights move to non_trainable_weights
+    // and fit leaves them alone); true unfreezes them all.
+    bool trainable() const;
+    void set_trainable(bool trainable);
+    // The model as a layer of another model, as Keras lets a model be added to a Sequential
+    // (`outer.add(inner)`) or called on symbolic tensors (`inner(x)` in a functional graph). It is the same
+    // layer every time, sharing the model's layers and weights; a model with several outputs cannot be one.
+    operator std::shared_ptr<Layer>() const;
     // Keras's model.losses: the regularization losses of every layer (weight regularizers computed from the
     // current weights, activity regularizers from the last call), scalar tensors that fit adds to the loss.
     std::vector<Tensor> losses() const;
