@@ -10,6 +10,7 @@ packages=(
   libdnnl-dev                     # oneDNN: matmul primitives of the CPU backend
   zlib1g-dev                      # gzip-compressed IDX datasets
   libhdf5-dev                     # Keras's .weights.h5 and legacy .h5 files
+  libzip-dev                      # Keras 3 .keras archives (zip)
   graphviz                        # utils::plot_model renders through dot
   nlohmann-json3-dev              # layer and model configs
   libgtest-dev                    # the test suite

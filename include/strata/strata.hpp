@@ -73,9 +73,14 @@
 #include "strata/training/optimizers/sgd.hpp"
 #include "strata/training/options.hpp"
 #include "strata/training/schedules.hpp"
+#include "strata/training/serialization.hpp"
 
 #include "strata/data/datasets.hpp"
 #include "strata/data/idx.hpp"
+#include "strata/data/npy.hpp"
+
+#include "strata/saving/saving_api.hpp"
+#include "strata/saving/serialization.hpp"
 
 #include "strata/utils/random_seed.hpp"
 #include "strata/utils/plot.hpp"

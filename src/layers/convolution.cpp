@@ -109,7 +109,7 @@ nlohmann::json BaseConvImpl::window_config(nlohmann::json config) const {
 namespace {
 
 nlohmann::json serialize(const initializers::InitializerSpec& spec) {
-    return {{"class_name", spec.get()->class_name()}, {"config", spec.get()->get_config()}};
+    return initializers::serialize(*spec.get());
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ namespace strata::layers {
 namespace {
 
 nlohmann::json serialize(const initializers::InitializerSpec& spec) {
-    return {{"class_name", spec.get()->class_name()}, {"config", spec.get()->get_config()}};
+    return initializers::serialize(*spec.get());
 }
 
 // (k..., c, m) -> (k..., 1, c * m): the same memory.

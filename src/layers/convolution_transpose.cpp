@@ -10,7 +10,7 @@ namespace strata::layers {
 namespace {
 
 nlohmann::json serialize(const initializers::InitializerSpec& spec) {
-    return {{"class_name", spec.get()->class_name()}, {"config", spec.get()->get_config()}};
+    return initializers::serialize(*spec.get());
 }
 
 std::string tuple_string(const std::vector<std::int64_t>& v) {

@@ -41,13 +41,14 @@ nlohmann::json DenseImpl::get_config() const {
     config["units"] = units_;
     config["activation"] = activation_.name();
     config["use_bias"] = options_.use_bias;
-    config["kernel_initializer"] = {{"class_name", options_.kernel_initializer.get()->class_name()},
-                                    {"config", options_.kernel_initializer.get()->get_config()}};
-    config["bias_initializer"] = {{"class_name", options_.bias_initializer.get()->class_name()},
-                                  {"config", options_.bias_initializer.get()->get_config()}};
+    config["kernel_initializer"] = initializers::serialize(*options_.kernel_initializer.get());
+    config["bias_initializer"] = initializers::serialize(*options_.bias_initializer.get());
     // Keras writes both weight regularizers, null when absent; activity_regularizer comes from Layer.
     config["kernel_regularizer"] = options_.kernel_regularizer.to_json();
     config["bias_regularizer"] = options_.bias_regularizer.to_json();
+    // Keras writes both constraints; strata has none, so they are always null.
+    config["kernel_constraint"] = nullptr;
+    config["bias_constraint"] = nullptr;
     return config;
 }
 

@@ -131,7 +131,12 @@ std::int64_t Layer::count_params() const {
 }
 
 nlohmann::json Layer::get_config() const {
-    nlohmann::json config = {{"name", name_}, {"trainable", trainable_}, {"dtype", dtype_name(dtype_)}};
+    // Keras 3 writes the dtype as its DTypePolicy, serialized.
+    nlohmann::json dtype_policy = {{"module", "keras"},
+                                   {"class_name", "DTypePolicy"},
+                                   {"config", {{"name", dtype_name(dtype_)}}},
+                                   {"registered_name", nullptr}};
+    nlohmann::json config = {{"name", name_}, {"trainable", trainable_}, {"dtype", dtype_policy}};
     // Keras 3's Layer.get_config writes activity_regularizer only when one is set.
     if (activity_regularizer_) config["activity_regularizer"] = activity_regularizer_.to_json();
     return config;
@@ -191,6 +196,7 @@ void Layer::ensure_built(const std::vector<Shape>& input_shapes) {
     if (built_) return;
     build_multi(input_shapes);
     built_ = true;
+    build_input_shapes_ = input_shapes;
 }
 
 void Layer::check_input(const Tensor& x, std::size_t index) const {

@@ -12,7 +12,7 @@ namespace strata::layers {
 namespace {
 
 nlohmann::json initializer_json(const initializers::InitializerSpec& spec) {
-    return {{"class_name", spec.get()->class_name()}, {"config", spec.get()->get_config()}};
+    return initializers::serialize(*spec.get());
 }
 
 }  // namespace

@@ -62,7 +62,11 @@ void Graph::build(std::vector<Tensor> in, std::vector<Tensor> out) {
 }
 
 void Graph::build_sequential(const Shape& input_shape) {
-    Tensor x = Input(input_shape, {.dtype = sequential_input_dtype.value_or(stack.front()->dtype())});
+    DType dtype = sequential_input_dtype.value_or(stack.front()->dtype());
+    if (!sequential_input.defined() || sequential_input.shape().without_batch() != input_shape ||
+        sequential_input.dtype() != dtype)
+        sequential_input = Input(input_shape, {.batch_size = -1, .dtype = dtype, .name = ""});
+    Tensor x = sequential_input;
     Tensor input = x;
     for (const auto& layer : stack) x = (*layer)(x);
     sequential_input_shape = input_shape;

@@ -31,6 +31,8 @@ struct Graph {
     // The dtype of an Input added first (Sequential.add(Input(...))); otherwise the first layer's, as Keras 3's
     // Sequential.build gives its InputLayer the first layer's compute dtype.
     std::optional<DType> sequential_input_dtype;
+    // The Input the graph starts from, kept across the rebuilds of add() so that the InputLayer keeps its name.
+    Tensor sequential_input;
 
     // The built graph.
     bool built = false;

@@ -11,7 +11,11 @@ InputLayer::InputLayer(const Shape& batch_shape, DType dtype, const std::string&
 }
 
 nlohmann::json InputLayer::get_config() const {
-    return {{"name", name()}, {"batch_shape", batch_shape_.dims()}, {"dtype", dtype_name(dtype())}, {"sparse", false}};
+    // Keras 3's InputLayer.get_config, in its order; unknown extents are None (null).
+    nlohmann::json batch_shape = nlohmann::json::array();
+    for (std::int64_t d : batch_shape_) batch_shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));
+    return {{"batch_shape", batch_shape}, {"dtype", dtype_name(dtype())}, {"sparse", false}, {"ragged", false},
+            {"name", name()}};
 }
 
 Tensor Input(const Shape& shape, InputOptions options) {

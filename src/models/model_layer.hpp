@@ -23,6 +23,7 @@ public:
     std::string class_name() const override { return graph_->sequential ? "Sequential" : "Functional"; }
     // The inner model's layers, as its model.layers lists them.
     std::vector<std::shared_ptr<Layer>> layers() const { return graph_->visible_layers(); }
+    const std::shared_ptr<Graph>& graph() const { return graph_; }
     // Whether `graph` is this model's or one nested in it, at any depth: a model cannot contain itself.
     bool contains(const Graph* graph) const;
 

@@ -47,6 +47,7 @@ void Sequential::add(const Tensor& input) {
         throw ValueError("Sequential \"" + name() + "\": an Input can only be added first, before any layer");
     graph_->sequential_input_shape = input.shape().without_batch();
     graph_->sequential_input_dtype = input.dtype();
+    graph_->sequential_input = input;
 }
 
 std::shared_ptr<Layer> Sequential::pop() {

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <type_traits>
@@ -237,6 +238,14 @@ bool Group::has_attribute(const std::string& name) const {
 }
 
 std::optional<std::string> Group::string_attribute(const std::string& name) const {
+    std::optional<std::vector<std::string>> values = string_list_attribute(name);
+    if (!values) return std::nullopt;
+    if (values->size() != 1)
+        throw IOError("the attribute " + in_quotes(name) + " of " + where("") + " is not a single string");
+    return values->front();
+}
+
+std::optional<std::vector<std::string>> Group::string_list_attribute(const std::string& name) const {
     if (!has_attribute(name)) return std::nullopt;
     silence();
     std::string what = "the attribute " + in_quotes(name) + " of " + where("");
@@ -245,25 +254,37 @@ std::optional<std::string> Group::string_attribute(const std::string& name) cons
     Handle type(H5Aget_type(attribute.get()), H5Tclose);
     Handle space(H5Aget_space(attribute.get()), H5Sclose);
     if (!type.valid() || !space.valid()) fail("cannot read the type of " + what);
-    if (H5Tget_class(type.get()) != H5T_STRING || H5Sget_simple_extent_npoints(space.get()) != 1)
-        throw IOError(what + " is not a single string");
+    hssize_t count = H5Sget_simple_extent_npoints(space.get());
+    // h5py stores an empty list as an empty float64 array (Keras 2's weight_names of a layer without weights).
+    if (count == 0 && H5Sget_simple_extent_ndims(space.get()) == 1) return std::vector<std::string>{};
+    if (H5Tget_class(type.get()) != H5T_STRING || count < 0 || H5Sget_simple_extent_ndims(space.get()) > 1)
+        throw IOError(what + " is not a string or a list of strings");
+    auto n = static_cast<std::size_t>(count);
+    std::vector<std::string> values;
     if (H5Tis_variable_str(type.get()) > 0) {
         Handle memory(H5Tcopy(H5T_C_S1), H5Tclose);
         if (!memory.valid() || H5Tset_size(memory.get(), H5T_VARIABLE) < 0 ||
             H5Tset_cset(memory.get(), H5Tget_cset(type.get())) < 0)
             fail("cannot read " + what);
-        char* text = nullptr;
-        if (H5Aread(attribute.get(), memory.get(), &text) < 0) fail("cannot read " + what);
-        std::string value = text ? text : "";
-        H5free_memory(text);
-        return value;
+        std::vector<char*> texts(n, nullptr);
+        if (n > 0 && H5Aread(attribute.get(), memory.get(), texts.data()) < 0) fail("cannot read " + what);
+        for (char* text : texts) values.emplace_back(text ? text : "");
+        if (n > 0) H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, texts.data());
+        return values;
     }
+    // Fixed-length strings (h5py's numpy 'S' arrays, as Keras 2 writes layer_names and weight_names): n
+    // strings of `size` bytes each, padded with NULs or spaces.
     std::size_t size = H5Tget_size(type.get());
-    std::string value(size, '\0');
-    if (size > 0 && H5Aread(attribute.get(), type.get(), value.data()) < 0) fail("cannot read " + what);
-    value.resize(std::strlen(value.c_str()));  // fixed-length strings are padded with NULs or spaces
-    while (!value.empty() && value.back() == ' ') value.pop_back();
-    return value;
+    if (size == 0 || n > (std::size_t{1} << 30) / size) throw IOError(what + " is too large to be a list of names");
+    std::string buffer(size * n, '\0');
+    if (!buffer.empty() && H5Aread(attribute.get(), type.get(), buffer.data()) < 0) fail("cannot read " + what);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string value = buffer.substr(i * size, size);
+        value.resize(std::strlen(value.c_str()));
+        while (!value.empty() && value.back() == ' ') value.pop_back();
+        values.push_back(std::move(value));
+    }
+    return values;
 }
 
 // ---- File ----
@@ -299,6 +320,54 @@ File File::open(const std::filesystem::path& path) {
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) fail("cannot open the HDF5 file " + in_quotes(path.string()));
     return File(std::move(file), path.string());
+}
+
+namespace {
+
+// The name HDF5 knows an in-memory file by: never a path on disk (the core driver refuses a name that exists
+// there) and never one already open.
+std::string memory_file_name() {
+    static std::atomic<std::uint64_t> next{0};
+    return "strata-in-memory-file-" + std::to_string(next.fetch_add(1));
+}
+
+}  // namespace
+
+File File::create_in_memory(const std::string& name) {
+    silence();
+    Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    // The core driver keeps the file in memory; no backing store, so nothing touches the disk.
+    if (!access.valid() || H5Pset_fapl_core(access.get(), std::size_t{1} << 20, 0) < 0)
+        fail("cannot set up an in-memory HDF5 file for " + in_quotes(name));
+    Handle file(H5Fcreate(memory_file_name().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
+    if (!file.valid()) fail("cannot create the in-memory HDF5 file " + in_quotes(name));
+    return File(std::move(file), name);
+}
+
+File File::open_image(const std::string& bytes, const std::string& name) {
+    silence();
+    static constexpr char signature[] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+    if (bytes.size() < sizeof signature || std::memcmp(bytes.data(), signature, sizeof signature) != 0)
+        throw IOError(in_quotes(name) + " is not an HDF5 file (it does not begin with HDF5's signature)");
+    Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    // H5Pset_file_image copies the bytes; the core driver then reads the file from that copy.
+    if (!access.valid() || H5Pset_fapl_core(access.get(), std::size_t{1} << 20, 0) < 0 ||
+        H5Pset_file_image(access.get(), const_cast<char*>(bytes.data()), bytes.size()) < 0)
+        fail("cannot set up an in-memory HDF5 file for " + in_quotes(name));
+    Handle file(H5Fopen(memory_file_name().c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose);
+    if (!file.valid()) fail("cannot open the HDF5 file " + in_quotes(name));
+    return File(std::move(file), name);
+}
+
+std::string File::image() const {
+    silence();
+    if (H5Fflush(handle_.get(), H5F_SCOPE_LOCAL) < 0) fail("cannot flush the HDF5 file " + in_quotes(path_));
+    ssize_t size = H5Fget_file_image(handle_.get(), nullptr, 0);
+    if (size < 0) fail("cannot get the bytes of the HDF5 file " + in_quotes(path_));
+    std::string bytes(static_cast<std::size_t>(size), '\0');
+    if (size > 0 && H5Fget_file_image(handle_.get(), bytes.data(), bytes.size()) != size)
+        fail("cannot get the bytes of the HDF5 file " + in_quotes(path_));
+    return bytes;
 }
 
 Group File::root() const {

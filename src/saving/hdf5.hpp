@@ -77,6 +77,8 @@ public:
     void set_string_attribute(const std::string& name, const std::string& value) const;
     // The attribute as a string (variable or fixed length); nullopt when it is absent.
     std::optional<std::string> string_attribute(const std::string& name) const;
+    // A string attribute that holds one string or a 1-D list of them (Keras 2's layer_names, weight_names).
+    std::optional<std::vector<std::string>> string_list_attribute(const std::string& name) const;
     bool has_attribute(const std::string& name) const;
 
 private:
@@ -96,6 +98,11 @@ public:
     // by the signature, not the extension) or cannot be opened (a truncated file, among others).
     static File open(const std::filesystem::path& path);
 
+    // An HDF5 file held in memory (the core driver, no backing store), for a file inside an archive: create
+    // one, write it, take its bytes with image(); or open bytes read from an archive. `name` names it in errors.
+    static File create_in_memory(const std::string& name);
+    static File open_image(const std::string& bytes, const std::string& name);
+    std::string image() const;
     Group root() const;
     const std::string& path() const { return path_; }
     // Flushes and closes the file now, reporting a failure (the destructor closes silently).

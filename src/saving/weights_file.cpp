@@ -171,32 +171,41 @@ void read_layers(const saving::h5::Group& parent, const std::string& where,
 
 }  // namespace
 
+namespace saving {
+
+void write_weights(const Model& model, const h5::File& file) {
+    h5::Group root = file.root();
+    // _save_state visits the model first (its own, empty, vars), then model.layers, then the optimizer
+    // attribute.
+    root.create_group("vars").set_string_attribute("name", model.name());
+    write_layers(root, model.layers());
+    if (std::shared_ptr<optimizers::Optimizer> opt = model.optimizer()) {
+        h5::Group vars = root.create_group("optimizer").create_group("vars");
+        vars.set_string_attribute("name", opt->name());
+        write_variables(vars, optimizer_variables(*opt));
+    }
+}
+
+}  // namespace saving
+
 void Model::save_weights(const std::string& filepath) const {
     // Keras 3: "The filename must end in `.weights.h5`."
     if (!ends_with(filepath, ".weights.h5"))
         throw ValueError("save_weights: the filename must end in `.weights.h5`, got filepath=" + filepath);
-    std::shared_ptr<optimizers::Optimizer> opt = optimizer();
     io::write_atomically(filepath, "save_weights", [&](const std::filesystem::path& temporary) {
         saving::h5::File file = saving::h5::File::create(temporary);
-        {
-            saving::h5::Group root = file.root();
-            // _save_state visits the model first (its own, empty, vars), then model.layers, then the
-            // optimizer attribute.
-            root.create_group("vars").set_string_attribute("name", name());
-            write_layers(root, layers());
-            if (opt) {
-                saving::h5::Group vars = root.create_group("optimizer").create_group("vars");
-                vars.set_string_attribute("name", opt->name());
-                write_variables(vars, saving::optimizer_variables(*opt));
-            }
-        }
+        saving::write_weights(*this, file);
         file.close();
     });
 }
 
-void Model::load_weights(const std::string& filepath) {
-    saving::h5::File file = saving::h5::File::open(filepath);
-    saving::h5::Group root = file.root();
+void Model::load_weights(const std::string& filepath) { saving::read_weights(*this, saving::h5::File::open(filepath)); }
+
+namespace saving {
+
+void read_weights(Model& model, const h5::File& file) {
+    const std::string& filepath = file.path();
+    h5::Group root = file.root();
     if (root.has_attribute("layer_names") || root.contains("model_weights"))
         throw IOError("load_weights: " + in_quotes(filepath) +
                       " holds weights in the legacy HDF5 layout (Keras 2's save_weights or a whole-model .h5 file); "
@@ -204,15 +213,15 @@ void Model::load_weights(const std::string& filepath) {
 
     // Everything is read and checked first; nothing is assigned unless all of it matches.
     std::vector<LayerValues> values;
-    read_layers(root, "", layers(), "model " + in_quotes(name()), filepath, values);
+    read_layers(root, "", model.layers(), "model " + in_quotes(model.name()), filepath, values);
 
     std::vector<Tensor> optimizer_targets, optimizer_values;
-    std::shared_ptr<optimizers::Optimizer> opt = optimizer();
+    std::shared_ptr<optimizers::Optimizer> opt = model.optimizer();
     if (opt && root.is_group("optimizer") && root.open_group("optimizer").is_group("vars")) {
         saving::h5::Group vars = root.open_group("optimizer").open_group("vars");
         std::string label = "optimizer " + in_quotes(opt->name());
         std::size_t count = variable_count(vars, label, filepath);
-        saving::prepare_optimizer_for_loading(*opt, *this, count);
+        saving::prepare_optimizer_for_loading(*opt, model, count);
         optimizer_targets = saving::optimizer_variables(*opt);
         if (count != optimizer_targets.size()) {
             // Keras 3 warns and leaves the optimizer as it is (Optimizer.load_own_variables).
@@ -231,5 +240,7 @@ void Model::load_weights(const std::string& filepath) {
     for (const LayerValues& layer : values) layer.layer->set_weights(layer.values);
     saving::assign_optimizer_variables(optimizer_targets, optimizer_values);
 }
+
+}  // namespace saving
 
 }  // namespace strata

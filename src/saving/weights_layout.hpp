@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "strata/core/tensor.hpp"
+#include "saving/hdf5.hpp"
 #include "strata/layers/layer.hpp"
 
 namespace strata {
@@ -27,6 +28,11 @@ struct LayerEntry {
 // Keras's _save_container_state over model.layers: the snake_case class name, suffixed _1, _2... for repeats
 // of the same class, in model.layers order (Sequential leaves out its InputLayer; functional models list theirs).
 std::vector<LayerEntry> layer_entries(const std::vector<std::shared_ptr<Layer>>& layers);
+
+// A model's weights (and its optimizer's, when compiled) in Keras 3's .weights.h5 layout, into an open file;
+// and back, everything checked before anything is assigned (ValueError naming the layer and both shapes).
+void write_weights(const Model& model, const h5::File& file);
+void read_weights(Model& model, const h5::File& file);
 
 // The optimizer's variables in Keras's order (optimizer.variables: iterations, the learning rate, then the
 // slots of each trainable variable).

@@ -15,6 +15,7 @@ detail::TrainingState& Model::training() const {
 
 void Model::compile(CompileOptions options) {
     detail::TrainingState& state = training();
+    CompileOptions as_given = options;
     // Resolved before anything is changed, so a bad name leaves the previous compile in place.
     std::shared_ptr<optimizers::Optimizer> optimizer = options.optimizer.get();
     // A loss name no loss has is refused now; the losses themselves resolve on the first batch, when the
@@ -42,6 +43,7 @@ void Model::compile(CompileOptions options) {
     state.metric_specs = std::move(options.metrics);
     state.outputs.clear();
     state.loss_tracker.reset();
+    state.compile_options = std::move(as_given);
     state.compiled = true;
 }
 

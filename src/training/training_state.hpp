@@ -12,6 +12,7 @@
 #include "strata/training/losses.hpp"
 #include "strata/training/metrics.hpp"
 #include "strata/training/optimizer.hpp"
+#include "strata/training/options.hpp"
 
 namespace strata::detail {
 
@@ -47,6 +48,8 @@ struct TrainingState {
     bool loss_per_output = false;
     std::vector<double> loss_weights;
     std::vector<metrics::MetricSpec> metric_specs;
+    // The options as given, for the compile config a saved model carries (Keras's get_compile_config).
+    std::optional<CompileOptions> compile_options;
 
     std::vector<CompiledOutput> outputs;  // empty until the first batch
     LossTracker loss_tracker;             // the total loss, as Keras's loss tracker

@@ -1,6 +1,6 @@
 # Registers the contract tests: install the library into a prefix inside the build tree, build each program
 # of ../shared/api (or the copies kept here, where ../shared is absent) against it, and run it.
-set(CONTRACT_PROGRAMS seed_mlp core_surface training vision)
+set(CONTRACT_PROGRAMS seed_mlp core_surface training vision saving)
 set(CONTRACT_SOURCE_DIR ${PROJECT_SOURCE_DIR}/../shared/api)
 if(NOT EXISTS ${CONTRACT_SOURCE_DIR}/seed_mlp.cpp)
   set(CONTRACT_SOURCE_DIR ${CMAKE_CURRENT_SOURCE_DIR}/contract)
@@ -16,8 +16,10 @@ add_test(NAME contract_install_and_build
     -P ${CMAKE_CURRENT_SOURCE_DIR}/contract/build_contract.cmake)
 set_tests_properties(contract_install_and_build PROPERTIES FIXTURES_SETUP contract TIMEOUT 900)
 
+# saving.cpp takes the folder of real Keras files (a copy of ../shared/fixtures/keras is kept in the tests).
+set(CONTRACT_ARGS_saving ${PROJECT_SOURCE_DIR}/tests/saving/data/keras)
 foreach(program IN LISTS CONTRACT_PROGRAMS)
-  add_test(NAME contract_${program} COMMAND ${CONTRACT_BUILD}/${program})
+  add_test(NAME contract_${program} COMMAND ${CONTRACT_BUILD}/${program} ${CONTRACT_ARGS_${program}})
   set_tests_properties(contract_${program} PROPERTIES FIXTURES_REQUIRED contract TIMEOUT 1200)
 endforeach()
 

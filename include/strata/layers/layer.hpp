@@ -99,6 +99,9 @@ public:
 
     // Builds the weights for inputs of these shapes, once; later calls do nothing.
     void ensure_built(const std::vector<Shape>& input_shapes);
+    // The shapes the layer was built with (batch axis first, -1 where unknown), for Keras's build_config;
+    // empty while it is not built.
+    const std::vector<Shape>& build_input_shapes() const { return build_input_shapes_; }
 
     // Computes on concrete tensors (already built and checked): the layer's forward.
     virtual Tensor call_multi(const std::vector<Tensor>& inputs, bool training);
@@ -135,6 +138,7 @@ private:
     bool trainable_;
     bool built_ = false;
     Shape declared_input_shape_;
+    std::vector<Shape> build_input_shapes_;
     std::vector<Weight> weights_;
     regularizers::RegularizerSpec activity_regularizer_;
     std::vector<Tensor> call_losses_;   // from the calls of call_context_

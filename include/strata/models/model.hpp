@@ -67,6 +67,15 @@ public:
     // layer and both shapes when the file does not match the model. Nothing is assigned unless all matches.
     void load_weights(const std::string& filepath);
 
+    // Keras's model.save(filepath): a Keras 3 .keras archive (config.json with the compile config,
+    // model.weights.h5 with the optimizer state, metadata.json), written atomically. Other extensions are
+    // refused with a ValueError, as Keras 3 refuses them (a .weights.h5 path belongs to save_weights).
+    void save(const std::string& filepath) const;
+    // Keras's model.get_config(): the Sequential or Functional config (layers, their calls, inputs, outputs).
+    nlohmann::json get_config() const;
+    // Keras's model.to_json(): the serialized model (module, class_name, config), as model_from_json reads it.
+    std::string to_json() const;
+
     // Keras's summary table: Layer (type), Output Shape, Param #, then the totals.
     void summary(std::ostream& out = std::cout) const;
 

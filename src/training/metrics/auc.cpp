@@ -124,9 +124,12 @@ nlohmann::json AUC::get_config() const {
     config["curve"] = options_.curve;
     config["summation_method"] = options_.summation_method;
     config["multi_label"] = false;
+    config["num_labels"] = nullptr;
     config["label_weights"] = nullptr;
-    // Keras writes the inner thresholds (without the two end points).
-    config["thresholds"] = std::vector<double>(thresholds_.begin() + 1, thresholds_.end() - 1);
+    // Keras writes the inner thresholds (without the two end points) only when they were given; otherwise
+    // num_thresholds rebuilds them.
+    if (!options_.thresholds.empty())
+        config["thresholds"] = std::vector<double>(thresholds_.begin() + 1, thresholds_.end() - 1);
     config["from_logits"] = options_.from_logits;
     return config;
 }
