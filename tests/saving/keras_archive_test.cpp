@@ -11,6 +11,7 @@
 #include "saving/hdf5.hpp"
 #include "saving/zip_archive.hpp"
 #include "saving_test_support.hpp"
+#include "support/error_of.hpp"
 
 namespace strata {
 namespace {
@@ -27,19 +28,7 @@ protected:
     }
 };
 
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "unexpected exception: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
+using testing::error_of;
 
 // A functional DAG with a shared layer, a merge, BatchNormalization and a nested model.
 Model dag() {

@@ -11,6 +11,7 @@
 
 #include "saving/hdf5.hpp"
 #include "saving/zip_archive.hpp"
+#include "support/error_of.hpp"
 
 namespace strata {
 namespace {
@@ -19,20 +20,7 @@ std::string fixture(const std::string& name) {
     return std::string(STRATA_TEST_DATA_DIR) + "/../saving/data/keras/" + name;
 }
 
-// The message of the strata error `f` throws, checked to be of type E.
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "unexpected exception: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
+using testing::error_of;
 
 // ---- a float64 reference, written from the formulas and the raw weights, not from strata's layers ----
 

@@ -10,6 +10,7 @@
 
 #include "saving/hdf5.hpp"
 #include "saving_test_support.hpp"
+#include "support/error_of.hpp"
 
 namespace strata {
 namespace {
@@ -23,20 +24,7 @@ class WeightsFileTest : public testing::SavingTest {};
 
 std::string keras_fixture() { return std::string(STRATA_TEST_DATA_DIR) + "/../saving/data/mlp_churn_keras3.weights.h5"; }
 
-// The message of the strata error `f` throws, checked to be of type E.
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "unexpected exception: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
+using testing::error_of;
 
 Model functional_model() {
     Tensor x = Input({5});

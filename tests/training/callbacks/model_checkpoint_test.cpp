@@ -15,6 +15,7 @@
 #include <strata/training/callbacks/model_checkpoint.hpp>
 
 #include "callback_test_model.hpp"
+#include "support/error_of.hpp"
 
 namespace strata {
 namespace {
@@ -24,19 +25,7 @@ using callbacks::ModelCheckpointOptions;
 using testing::callback_test_data;
 using testing::callback_test_model;
 
-template <class E, class F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "unexpected exception: " << e.what();
-        return {};
-    }
-    ADD_FAILURE() << "no exception";
-    return {};
-}
+using testing::error_of;
 
 class ModelCheckpointTest : public ::testing::Test {
 protected:
