@@ -1,5 +1,5 @@
-// Killing a process while it saves never leaves a broken file: a child saves weights to one path over and
-// over, with different values each time, and is killed (SIGKILL) at random moments; after each kill the file at
+// Killing a process while it saves never leaves a broken file: a child saves weights (save_weights) or the
+// whole model (save, a .keras archive) to one path over and over, with different values each time, and is killed (SIGKILL) at random moments; after each kill the file at
 // the path must load and hold one complete save (old or new), and no leftover temporary may pass for it.
 //
 // The child is this test binary again (posix_spawn of /proc/self/exe), running only the helper test below,
@@ -58,7 +58,8 @@ TEST(SaveWhileKilledHelper, SaveLoop) {
     bool told = false;
     for (;;) {
         model.set_weights(weights_for(model, k));
-        model.save_weights(path);
+        if (std::string(path).ends_with(".keras")) model.save(path);
+        else model.save_weights(path);
         if (!told) {
             told = ::write(ready_fd, "r", 1) == 1;
             ::close(ready_fd);
@@ -103,48 +104,59 @@ protected:
         EXPECT_TRUE(said) << "the child did not save within 20 s";
         return pid;
     }
+
+    // Kills a child saving to `filename` at random moments, `rounds` times; the file must always load.
+    void kill_while_saving(const std::string& filename, int rounds) {
+        const std::string target = path(filename);
+        const std::string temporary_prefix = "." + filename + ".tmp-";
+        bool archive = filename.ends_with(".keras");
+        Sequential model = kill_test_model();
+        std::mt19937 random(12345);
+        std::uniform_int_distribution<int> delay_us(0, 20000);
+        int saw_temporaries = 0;
+        auto start = std::chrono::steady_clock::now();
+        for (int round = 0; round < rounds; ++round) {
+            pid_t pid = start_child(target);
+            ASSERT_GT(pid, 0);
+            std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random)));
+            ASSERT_EQ(::kill(pid, SIGKILL), 0);
+            int status = 0;
+            ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+            ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+                << "round " << round << ": the child ended on its own (status " << status << ")";
+
+            // The path holds one complete save.
+            std::vector<Tensor> loaded;
+            if (archive) {
+                ASSERT_NO_THROW(loaded = models::load_model(target).get_weights()) << "round " << round;
+            } else {
+                ASSERT_NO_THROW(model.load_weights(target)) << "round " << round;
+                loaded = model.get_weights();
+            }
+            double k = loaded[0].to_vector<float>()[0];
+            for (std::size_t i = 0; i < loaded.size(); ++i)
+                for (float v : loaded[i].to_vector<float>())
+                    ASSERT_EQ(v, static_cast<float>(k + static_cast<double>(i))) << "round " << round << ", weight " << i;
+
+            // Anything else is a hidden temporary that no .weights.h5 pattern matches; it is cleared for the next round.
+            for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+                std::string name = entry.path().filename();
+                if (name == filename) continue;
+                ASSERT_EQ(name.rfind(temporary_prefix, 0), 0u) << "round " << round << ": unexpected file " << name;
+                ASSERT_FALSE(name.ends_with(".weights.h5") || name.ends_with(".keras")) << name;
+                ++saw_temporaries;
+                std::filesystem::remove(entry.path());
+            }
+        }
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::printf("[ kill test ] %s: %d kills in %.1f s; %d left a temporary behind\n", filename.c_str(), rounds, seconds,
+                    saw_temporaries);
+    }
 };
 
-TEST_F(SaveWhileKilledTest, TheFileAlwaysLoadsAfterAKill) {
-    const std::string target = path("model.weights.h5");
-    const std::string temporary_prefix = ".model.weights.h5.tmp-";
-    Sequential model = kill_test_model();
-    std::mt19937 random(12345);
-    std::uniform_int_distribution<int> delay_us(0, 20000);
-    const int rounds = 100;
-    int saw_temporaries = 0;
-    auto start = std::chrono::steady_clock::now();
-    for (int round = 0; round < rounds; ++round) {
-        pid_t pid = start_child(target);
-        ASSERT_GT(pid, 0);
-        std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random)));
-        ASSERT_EQ(::kill(pid, SIGKILL), 0);
-        int status = 0;
-        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-            << "round " << round << ": the child ended on its own (status " << status << ")";
+TEST_F(SaveWhileKilledTest, TheWeightsFileAlwaysLoadsAfterAKill) { kill_while_saving("model.weights.h5", 100); }
 
-        // The path holds one complete save.
-        ASSERT_NO_THROW(model.load_weights(target)) << "round " << round;
-        std::vector<Tensor> loaded = model.get_weights();
-        double k = loaded[0].to_vector<float>()[0];
-        for (std::size_t i = 0; i < loaded.size(); ++i)
-            for (float v : loaded[i].to_vector<float>())
-                ASSERT_EQ(v, static_cast<float>(k + static_cast<double>(i))) << "round " << round << ", weight " << i;
-
-        // Anything else is a hidden temporary that no .weights.h5 pattern matches; it is cleared for the next round.
-        for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-            std::string name = entry.path().filename();
-            if (name == "model.weights.h5") continue;
-            ASSERT_EQ(name.rfind(temporary_prefix, 0), 0u) << "round " << round << ": unexpected file " << name;
-            ASSERT_FALSE(name.ends_with(".weights.h5")) << name;
-            ++saw_temporaries;
-            std::filesystem::remove(entry.path());
-        }
-    }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("[ kill test ] %d kills in %.1f s; %d left a temporary behind\n", rounds, seconds, saw_temporaries);
-}
+TEST_F(SaveWhileKilledTest, TheKerasArchiveAlwaysLoadsAfterAKill) { kill_while_saving("model.keras", 100); }
 
 }  // namespace
 }  // namespace strata
