@@ -135,12 +135,7 @@ nlohmann::json serialize_layer(const Layer& layer) {
         out["registered_name"] = package ? *package + ">" + class_name : class_name;
     }
     out["class_name"] = class_name;
-    nlohmann::json config = layer.get_config();
-    // Keras writes an InputLayer's unknown extents as null.
-    if (class_name == "InputLayer" && config.contains("batch_shape") && config["batch_shape"].is_array())
-        for (nlohmann::json& d : config["batch_shape"])
-            if (d.is_number_integer() && d.get<std::int64_t>() < 0) d = nullptr;
-    out["config"] = std::move(config);
+    out["config"] = layer.get_config();
     // Keras writes no build_config for an InputLayer (it is built when made).
     if (const std::vector<Shape>& shapes = layer.build_input_shapes(); !shapes.empty() && class_name != "InputLayer") {
         nlohmann::json input_shape;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "models/model_layer.hpp"
+#include "saving/layer_config.hpp"
 #include "strata/models/input.hpp"
 #include "strata/models/sequential.hpp"
 #include "strata/saving/serialization.hpp"
@@ -15,14 +16,9 @@ namespace strata::saving {
 namespace {
 
 using nlohmann::json;
+using saving::detail::shape_json;
 
 std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
-
-json shape_json(const Shape& shape) {
-    json out = json::array();
-    for (std::int64_t d : shape) out.push_back(d < 0 ? json(nullptr) : json(d));
-    return out;
-}
 
 // A batch shape as Keras writes it: a list of ints and nulls (None), the batch axis first.
 Shape shape_from_json(const json& value, const std::string& what) {
@@ -73,13 +69,6 @@ const json& config_of(const json& serialized, const std::string& what) {
     return serialized["config"];
 }
 
-json serialize_input_layer(const Layer& layer) {
-    return {{"module", "keras.layers"},
-            {"class_name", "InputLayer"},
-            {"config", layer.get_config()},
-            {"registered_name", nullptr}};
-}
-
 // An Input tensor from an InputLayer config: Keras 3's batch_shape, or Keras 2's batch_input_shape.
 Tensor input_from_config(const json& config, const std::string& fallback_name) {
     std::string name = config.contains("name") && config["name"].is_string() ? config["name"].get<std::string>()
@@ -107,21 +96,21 @@ json tensor_json(const Tensor& t, const std::pair<std::string, int>& history) {
               {"keras_history", {history.first, history.second, 0}}}}};
 }
 
-json functional_config(const detail::Graph& graph) {
+json functional_config(const strata::detail::Graph& graph) {
     // Keras numbers a layer's calls (its inbound nodes) in call order; a nested Functional's first call is
     // node 1, its node 0 being the model's own construction (functional.py's get_config: kept_nodes = 1).
     std::map<const KerasHistory*, std::pair<std::string, int>> history;
     std::map<const Layer*, int> calls;
-    std::map<const Layer*, std::vector<const detail::GraphNode*>> nodes_of;
+    std::map<const Layer*, std::vector<const strata::detail::GraphNode*>> nodes_of;
     for (const Tensor& input : graph.inputs) {
         const auto& call = input.impl()->keras_history;
         history[call.get()] = {call->layer->name(), 0};
     }
-    for (const detail::GraphNode& node : graph.nodes) {
+    for (const strata::detail::GraphNode& node : graph.nodes) {
         const Layer* layer = node.call->layer.get();
         auto [it, fresh] = calls.emplace(layer, 0);
         if (fresh) {
-            const auto* model = dynamic_cast<const detail::ModelLayer*>(layer);
+            const auto* model = dynamic_cast<const strata::detail::ModelLayer*>(layer);
             if (model && !model->graph()->sequential) it->second = 1;
         }
         history[node.call.get()] = {layer->name(), it->second++};
@@ -130,10 +119,10 @@ json functional_config(const detail::Graph& graph) {
     json layers = json::array();
     for (const auto& layer : graph.layers) {
         bool is_input = dynamic_cast<const InputLayer*>(layer.get()) != nullptr;
-        json entry = is_input ? serialize_input_layer(*layer) : serialize_any_layer(*layer);
+        json entry = is_input ? serialize_layer(*layer) : serialize_any_layer(*layer);
         entry["name"] = layer->name();
         json inbound = json::array();
-        for (const detail::GraphNode* node : nodes_of[layer.get()]) {
+        for (const strata::detail::GraphNode* node : nodes_of[layer.get()]) {
             const std::vector<Tensor>& inputs = node->call->inputs;
             json arg;
             if (inputs.size() == 1) {
@@ -162,11 +151,11 @@ json functional_config(const detail::Graph& graph) {
             {"output_layers", refs(graph.outputs)}};
 }
 
-json sequential_config(const detail::Graph& graph) {
+json sequential_config(const strata::detail::Graph& graph) {
     DType dtype = graph.built ? graph.inputs.front().dtype() : graph.stack.empty() ? float32 : graph.stack.front()->dtype();
     json layers = json::array();
     // Keras 3's Sequential.get_config lists its InputLayer first, then the layers.
-    if (graph.built) layers.push_back(serialize_input_layer(*graph.inputs.front().impl()->keras_history->layer));
+    if (graph.built) layers.push_back(serialize_layer(*graph.inputs.front().impl()->keras_history->layer));
     for (const auto& layer : graph.stack) layers.push_back(serialize_any_layer(*layer));
     json config = {{"name", graph.name}, {"trainable", graph.trainable}, {"dtype", dtype_policy(dtype)}, {"layers", layers}};
     if (graph.built) config["build_input_shape"] = shape_json(graph.inputs.front().shape());
@@ -303,7 +292,7 @@ Model functional_from_config(const json& config) {
             if (entry.contains("inbound_nodes")) pending.inbound_nodes = entry["inbound_nodes"];
             if (!pending.inbound_nodes.is_null() && !pending.inbound_nodes.is_array())
                 throw ValueError(what + ", layer " + single_quoted(layer_name) + ": inbound_nodes must be a list");
-            const auto* model = dynamic_cast<const detail::ModelLayer*>(pending.layer.get());
+            const auto* model = dynamic_cast<const strata::detail::ModelLayer*>(pending.layer.get());
             if (model && !model->graph()->sequential) pending.outputs.emplace_back();  // node 0: its own
         }
         layers.emplace(layer_name, std::move(pending));
@@ -384,11 +373,11 @@ Model functional_from_config(const json& config) {
 
 }  // namespace
 
-json model_config(const detail::Graph& graph) {
+json model_config(const strata::detail::Graph& graph) {
     return graph.sequential ? sequential_config(graph) : functional_config(graph);
 }
 
-json serialize_model(const detail::Graph& graph) {
+json serialize_model(const strata::detail::Graph& graph) {
     if (graph.sequential) {
         json out = {{"module", "keras"}, {"class_name", "Sequential"}, {"config", sequential_config(graph)},
                     {"registered_name", nullptr}};
@@ -403,7 +392,7 @@ json serialize_model(const detail::Graph& graph) {
 }
 
 json serialize_any_layer(const Layer& layer) {
-    if (const auto* model = dynamic_cast<const detail::ModelLayer*>(&layer)) return serialize_model(*model->graph());
+    if (const auto* model = dynamic_cast<const strata::detail::ModelLayer*>(&layer)) return serialize_model(*model->graph());
     return serialize_layer(layer);
 }
 
