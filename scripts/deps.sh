@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config       # toolchain (C++20)
   libdnnl-dev                     # oneDNN: matmul primitives of the CPU backend
+  ocl-icd-opencl-dev              # oneDNN's CMake package looks for OpenCL (only recommended by libdnnl-dev)
   zlib1g-dev                      # gzip-compressed IDX datasets
   libhdf5-dev                     # Keras's .weights.h5 and legacy .h5 files
   libzip-dev                      # Keras 3 .keras archives (zip)
@@ -15,6 +16,8 @@ packages=(
   nlohmann-json3-dev              # layer and model configs
   libgtest-dev                    # the test suite
   libbenchmark-dev                # kernel micro-benchmarks
+  clang libclang-rt-14-dev        # the sanitizer build and the loaders' libFuzzer targets
+  libomp-dev                      # OpenMP for clang (LLVM's runtime, which also serves oneDNN's GOMP calls)
   dataset-fashion-mnist           # the seed model's data, in /usr/share/datasets/fashion-mnist
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "layers/weight_budget.hpp"
 #include "strata/autograd/node.hpp"
 #include "strata/backend/backend.hpp"
 #include "strata/layers/keras_history.hpp"
@@ -58,6 +59,7 @@ void Layer::set_trainable(bool trainable) {
 
 Tensor Layer::add_weight(const std::string& name, const Shape& shape, const initializers::InitializerSpec& initializer,
                          bool trainable, const regularizers::RegularizerSpec& regularizer) {
+    detail::WeightBudget::charge(name_, name, shape);
     Tensor value = (*initializer.get())(shape, dtype_);
     if (value.shape() != shape)
         throw ShapeError(layer_label(name_) + ": initializer gave shape " + value.shape().to_string() + " for weight \"" +

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/atomic_write.hpp"
+#include "layers/weight_budget.hpp"
 #include "models/graph.hpp"
 #include "saving/hdf5.hpp"
 #include "saving/legacy_h5.hpp"
@@ -80,6 +81,9 @@ Model load_keras_archive(const std::string& filepath, const models::LoadModelOpt
         throw IOError("load_model: " + single_quoted(filepath) + " has no model.weights.h5");
     }
     json config = saving::parse_json(archive.read("config.json"), single_quoted(filepath) + ", config.json");
+    std::uint64_t weight_bytes = archive.size("model.weights.h5");
+    detail::WeightBudget budget(static_cast<std::int64_t>(weight_bytes),
+                                single_quoted(filepath) + "'s model.weights.h5 of " + std::to_string(weight_bytes) + " bytes");
     Model model = [&] {
         try {
             return saving::deserialize_model(config);

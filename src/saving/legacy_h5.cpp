@@ -1,7 +1,9 @@
 #include "saving/legacy_h5.hpp"
 
+#include <filesystem>
 #include <iostream>
 
+#include "layers/weight_budget.hpp"
 #include "saving/hdf5.hpp"
 #include "saving/model_config.hpp"
 #include "strata/training/serialization.hpp"
@@ -84,6 +86,9 @@ Model load_legacy_h5(const std::string& filepath, bool compile) {
         throw IOError("load_model: " + single_quoted(filepath) + " is an HDF5 file without a model_config: not a Keras model");
     }
     json config = parse_json(*root.string_attribute("model_config"), single_quoted(filepath) + ", model_config");
+    std::uintmax_t file_bytes = std::filesystem::file_size(filepath);
+    detail::WeightBudget budget(static_cast<std::int64_t>(file_bytes),
+                                single_quoted(filepath) + " of " + std::to_string(file_bytes) + " bytes");
     Model model = [&] {
         try {
             return deserialize_model(config);

@@ -217,6 +217,37 @@ TEST_F(KerasArchiveTest, BadArchivesAreRefusedWithClearErrors) {
     }
 }
 
+// A config costs a few bytes to write; the layers it declares may not cost more than the weights the file
+// holds. A Dense layer of 2^40 units on 36 inputs would need 144 TiB of kernel: it is refused by name before
+// anything is allocated, in a .keras archive and in a legacy .h5 file alike.
+TEST_F(KerasArchiveTest, LayersLargerThanTheirFileAreRefusedBeforeAllocating) {
+    Sequential model = convnet();
+    model.save(path("good.keras"));
+    saving::ZipReader good = saving::ZipReader::open(path("good.keras"));
+    json config = json::parse(good.read("config.json"));
+    for (json& layer : config["config"]["layers"])
+        if (layer["class_name"] == "Dense") layer["config"]["units"] = std::int64_t{1} << 40;
+
+    write_archive(path("huge.keras"), {{"config.json", config.dump()}, {"model.weights.h5", good.read("model.weights.h5")}});
+    std::string m = error_of<ValueError>([&] { models::load_model(path("huge.keras")); });
+    EXPECT_NE(m.find("dense"), std::string::npos) << m;
+    EXPECT_NE(m.find("kernel"), std::string::npos) << m;
+    EXPECT_NE(m.find("(36, 1099511627776)"), std::string::npos) << m;
+    EXPECT_NE(m.find("model.weights.h5"), std::string::npos) << m;
+
+    {
+        saving::h5::File legacy = saving::h5::File::create(path("huge.h5"));
+        legacy.root().set_string_attribute("model_config", config.dump());
+        legacy.root().create_group("model_weights");
+    }
+    m = error_of<ValueError>([&] { models::load_model(path("huge.h5")); });
+    EXPECT_NE(m.find("(36, 1099511627776)"), std::string::npos) << m;
+    EXPECT_NE(m.find("huge.h5"), std::string::npos) << m;
+
+    // The budget is the file's: the original sizes load as before.
+    EXPECT_NO_THROW(models::load_model(path("good.keras")));
+}
+
 TEST_F(KerasArchiveTest, CyclicAndDanglingGraphsAreRefused) {
     json config = dag().get_config();
     {  // the first Dense now waits for the last one, which waits for it
