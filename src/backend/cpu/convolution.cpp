@@ -8,7 +8,6 @@
 // kSlices of them), and the weights gradient adds the slices' partial gradients in slice order.
 #include <algorithm>
 #include <array>
-#include <exception>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -109,16 +108,6 @@ struct Entry {
     memory::desc reorder_scratchpad;
 };
 
-// Creates primitives for one thread: see the note at the top of the file.
-class OneThreadScope {
-public:
-    OneThreadScope() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
-    ~OneThreadScope() { omp_set_num_threads(previous_); }
-
-private:
-    int previous_;
-};
-
 const Entry& entry_for(const ConvDims& d, std::int64_t n, Pass pass, bool bias, Epilogue epilogue) {
     ConvKey key{pass, n, d.c_in, d.c_out, d.groups, d.in, d.out, d.k, d.stride, d.dilation, d.pad_begin, d.pad_end,
                 d.spatial, bias, epilogue};
@@ -191,31 +180,6 @@ const Entry& entry_for(const ConvDims& d, std::int64_t n, Pass pass, bool bias, 
     entry.weights_reorder = dnnl::reorder(reorder_pd);
     entry.reorder_scratchpad = reorder_pd.scratchpad_desc();
     return cache.emplace(key, std::move(entry)).first->second;
-}
-
-// Runs fn(slice, begin, end) over `slices` equal slices of [0, n) (the last may be shorter), in parallel,
-// each slice on one thread; rethrows the first error after the loop.
-template <class Fn>
-void for_each_slice(std::int64_t n, std::int64_t slices, Fn&& fn) {
-    std::int64_t size = (n + slices - 1) / slices;
-    slices = (n + size - 1) / size;
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto run = [&](std::int64_t s) {
-        try {
-            fn(s, s * size, std::min(n, (s + 1) * size));
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!error) error = std::current_exception();
-        }
-    };
-    if (slices == 1 || omp_in_parallel()) {
-        for (std::int64_t s = 0; s < slices; ++s) run(s);
-    } else {
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(std::min<std::int64_t>(slices, omp_get_max_threads())))
-        for (std::int64_t s = 0; s < slices; ++s) run(s);
-    }
-    if (error) std::rethrow_exception(error);
 }
 
 std::int64_t slice_size(std::int64_t n, std::int64_t slices) { return (n + slices - 1) / slices; }

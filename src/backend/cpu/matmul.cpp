@@ -1,11 +1,12 @@
-// Matrix products. float32 runs on oneDNN's matmul primitive, created once per shape, transposition, bias
-// and epilogue and cached; bias and activation are oneDNN post-ops, so they cost no extra pass over memory.
+// Matrix products. float32 runs on oneDNN's matmul primitive, created once per slice shape, transposition,
+// bias and epilogue and cached; bias and activation are oneDNN post-ops, so they cost no extra pass over memory.
 // float64 (gradient checks) runs on plain loops: oneDNN has no double-precision matmul on CPUs.
 #include <cmath>
 #include <map>
 #include <unordered_map>
 #include <mutex>
 #include <tuple>
+#include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -26,33 +27,48 @@ dnnl::stream& stream() {
     return s;
 }
 
-// oneDNN fixes a primitive's thread count when it creates it, so the count is part of the key: a primitive
-// made for two threads would otherwise keep using two after set_num_threads(1).
+// Determinism (DESIGN.md): oneDNN chooses its blocking, and on some CPUs (AVX2 ones among them) whether to
+// split the inner axis k across threads, from the thread count, so one product could round one way on one
+// thread and another way on two. strata never lets oneDNN thread a product: it cuts the product into slices
+// of the batch, of the rows or of the columns, whose number depends on the shape alone, creates each slice's
+// primitive for one thread, and runs the slices on OpenMP's pool. Every output element is then summed by the
+// same kernel in the same order, whatever the thread count.
+
+// A slice of the product: its extents and the strides of the whole operands it reads and writes.
 struct MatmulKey {
     std::int64_t batch, m, k, n;
+    std::int64_t lda, ldb, ldc;  // leading dimensions of the stored operands
+    std::int64_t sa, sb, sc;     // their batch strides
     bool transpose_a, transpose_b, bias;
     Epilogue epilogue;
-    int threads;
     auto operator<=>(const MatmulKey&) const = default;
 };
 
-// Strides of a [batch, rows, cols] operand stored as [batch, cols, rows] when transposed.
-dnnl::memory::desc operand_desc(std::int64_t batch, std::int64_t rows, std::int64_t cols, bool transposed) {
+// A [batch, rows, cols] operand inside a larger one: rows `ld` apart, or, stored transposed, columns `ld` apart.
+dnnl::memory::desc operand_desc(std::int64_t batch, std::int64_t rows, std::int64_t cols, bool transposed,
+                                std::int64_t ld, std::int64_t batch_stride) {
     using dims = dnnl::memory::dims;
-    dims strides = transposed ? dims{rows * cols, 1, rows} : dims{rows * cols, cols, 1};
+    dims strides = transposed ? dims{batch_stride, 1, ld} : dims{batch_stride, ld, 1};
     return dnnl::memory::desc(dims{batch, rows, cols}, dnnl::memory::data_type::f32, strides);
 }
 
-const dnnl::matmul& primitive_for(const MatmulKey& key) {
+// A primitive and the scratchpad it asks for: slices run at once, each with its own scratchpad.
+struct MatmulEntry {
+    dnnl::matmul primitive;
+    dnnl::memory::desc scratchpad;
+};
+
+const MatmulEntry& primitive_for(const MatmulKey& key) {
     static std::mutex mutex;
-    static std::map<MatmulKey, dnnl::matmul> cache;
+    static std::map<MatmulKey, MatmulEntry> cache;
     std::lock_guard lock(mutex);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
 
-    auto a = operand_desc(key.batch, key.m, key.k, key.transpose_a);
-    auto b = operand_desc(key.batch, key.k, key.n, key.transpose_b);
-    auto c = operand_desc(key.batch, key.m, key.n, false);
+    OneThreadScope one_thread;
+    auto a = operand_desc(key.batch, key.m, key.k, key.transpose_a, key.lda, key.sa);
+    auto b = operand_desc(key.batch, key.k, key.n, key.transpose_b, key.ldb, key.sb);
+    auto c = operand_desc(key.batch, key.m, key.n, false, key.ldc, key.sc);
     dnnl::post_ops ops;
     switch (key.epilogue) {
         case Epilogue::none: break;
@@ -62,10 +78,74 @@ const dnnl::matmul& primitive_for(const MatmulKey& key) {
     }
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
-    dnnl::matmul::desc desc = key.bias ? dnnl::matmul::desc(a, b, operand_desc(1, 1, key.n, false), c)
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::matmul::desc desc = key.bias ? dnnl::matmul::desc(a, b, operand_desc(1, 1, key.n, false, key.n, key.n), c)
                                        : dnnl::matmul::desc(a, b, c);
     dnnl::matmul::primitive_desc pd(desc, attr, engine());
-    return cache.emplace(key, dnnl::matmul(pd)).first->second;
+    return cache.emplace(key, MatmulEntry{dnnl::matmul(pd), pd.scratchpad_desc()}).first->second;
+}
+
+// Below this many multiply-adds a product runs as one slice: waking a thread costs more than it saves.
+constexpr std::int64_t kMacsPerSlice = std::int64_t{1} << 20;
+// The most slices a product is cut into: enough for the threads of a large CPU, whatever the thread count.
+constexpr std::int64_t kMaxSlices = 16;
+
+// How many slices a product of `macs` multiply-adds is cut into along an axis of `extent`: a power of two (an
+// even split over two threads), at most one per kMacsPerSlice, and no slice thinner than `min_extent`.
+std::int64_t slice_count(std::int64_t macs, std::int64_t extent, std::int64_t min_extent) {
+    std::int64_t slices = 1;
+    while (slices * 2 <= kMaxSlices && macs / (slices * 2) >= kMacsPerSlice && extent / (slices * 2) >= min_extent)
+        slices *= 2;
+    return slices;
+}
+
+void matmul_f32(const float* a, const float* b, const float* bias, std::int64_t batch, std::int64_t m, std::int64_t k,
+                std::int64_t n, bool ta, bool tb, Epilogue epilogue, float* out) {
+    const std::int64_t lda = ta ? m : k, ldb = tb ? k : n, ldc = n;
+    const std::int64_t sa = m * k, sb = k * n, sc = m * n;
+    const std::int64_t macs = batch * m * k * n;
+    // Slice the batch when there is one, else the longer of the rows and the columns.
+    enum class Axis { batch, rows, cols } axis = batch > 1 ? Axis::batch : (m >= n ? Axis::rows : Axis::cols);
+    std::int64_t extent = axis == Axis::batch ? batch : axis == Axis::rows ? m : n;
+    std::int64_t slices = slice_count(macs, extent, axis == Axis::batch ? 1 : 16);
+
+    for_each_slice(extent, slices, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
+        std::int64_t count = end - begin;
+        MatmulKey key{batch, m, k, n, lda, ldb, ldc, sa, sb, sc, ta, tb, bias != nullptr, epilogue};
+        const float *pa = a, *pb = b, *pbias = bias;
+        float* pc = out;
+        switch (axis) {
+            case Axis::batch:
+                key.batch = count;
+                pa += begin * sa, pb += begin * sb, pc += begin * sc;
+                break;
+            case Axis::rows:
+                key.m = count;
+                pa += ta ? begin : begin * lda, pc += begin * ldc;
+                break;
+            case Axis::cols:
+                key.n = count;
+                pb += tb ? begin * ldb : begin, pc += begin;
+                if (pbias) pbias += begin;
+                break;
+        }
+        const MatmulEntry& entry = primitive_for(key);
+        using dnnl::memory;
+        auto* mutable_a = const_cast<float*>(pa);
+        auto* mutable_b = const_cast<float*>(pb);
+        std::unordered_map<int, memory> args{
+            {DNNL_ARG_SRC, memory(operand_desc(key.batch, key.m, k, ta, lda, sa), engine(), mutable_a)},
+            {DNNL_ARG_WEIGHTS, memory(operand_desc(key.batch, k, key.n, tb, ldb, sb), engine(), mutable_b)},
+            {DNNL_ARG_DST, memory(operand_desc(key.batch, key.m, key.n, false, ldc, sc), engine(), pc)}};
+        if (pbias)
+            args.emplace(DNNL_ARG_BIAS, memory(operand_desc(1, 1, key.n, false, key.n, key.n), engine(),
+                                               const_cast<float*>(pbias)));
+        thread_local std::vector<std::uint8_t> scratch;
+        if (scratch.size() < entry.scratchpad.get_size()) scratch.resize(entry.scratchpad.get_size());
+        args.emplace(DNNL_ARG_SCRATCHPAD, memory(entry.scratchpad, engine(), scratch.data()));
+        entry.primitive.execute(stream(), args);
+        stream().wait();
+    });
 }
 
 template <class T>
@@ -116,16 +196,8 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, const Tensor* bias, bo
                    transpose_a, transpose_b, epilogue, out.data<double>());
         return;
     }
-    MatmulKey key{batch, m, k, n, transpose_a, transpose_b, bias != nullptr, epilogue, omp_get_max_threads()};
-    const dnnl::matmul& prim = primitive_for(key);
-    using dnnl::memory;
-    memory ma(operand_desc(batch, m, k, transpose_a), engine(), a.raw_data());
-    memory mb(operand_desc(batch, k, n, transpose_b), engine(), b.raw_data());
-    memory mc(operand_desc(batch, m, n, false), engine(), out.raw_data());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}};
-    if (bias) args.emplace(DNNL_ARG_BIAS, memory(operand_desc(1, 1, n, false), engine(), bias->raw_data()));
-    prim.execute(stream(), args);
-    stream().wait();
+    matmul_f32(a.data<float>(), b.data<float>(), bias ? bias->data<float>() : nullptr, batch, m, k, n, transpose_a,
+               transpose_b, epilogue, out.data<float>());
 }
 
 }  // namespace strata::backend::cpu

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 
 namespace strata::backend::cpu {
 
@@ -29,6 +31,48 @@ void parallel_for(std::int64_t n, std::int64_t cost_per_item, Fn&& fn) {
         std::int64_t begin = std::min<std::int64_t>(n, chunk * t), end = std::min<std::int64_t>(n, begin + chunk);
         if (begin < end) fn(begin, end);
     }
+}
+
+// oneDNN fixes a primitive's threading, and with it its blocking and whether it splits a reduction across
+// threads, from omp_get_max_threads() when the primitive is created. Kernels that must give the same bits on
+// any thread count create their primitives inside this scope, for one thread, and run them on slices of the
+// work whose sizes depend on the shape alone.
+class OneThreadScope {
+public:
+    OneThreadScope() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
+    ~OneThreadScope() { omp_set_num_threads(previous_); }
+    OneThreadScope(const OneThreadScope&) = delete;
+    OneThreadScope& operator=(const OneThreadScope&) = delete;
+
+private:
+    int previous_;
+};
+
+// Runs fn(slice, begin, end) over `slices` equal slices of [0, n) (the last may be shorter), in parallel,
+// each slice on one thread (oneDNN sees one thread inside fn); rethrows the first error after the loop.
+template <class Fn>
+void for_each_slice(std::int64_t n, std::int64_t slices, Fn&& fn) {
+    std::int64_t size = (n + slices - 1) / slices;
+    slices = (n + size - 1) / size;
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto run = [&](std::int64_t s) {
+        try {
+            fn(s, s * size, std::min(n, (s + 1) * size));
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!error) error = std::current_exception();
+        }
+    };
+    if (slices == 1 || omp_in_parallel()) {
+        // oneDNN also reads the thread count when a primitive runs: on the calling thread, one.
+        OneThreadScope one_thread;
+        for (std::int64_t s = 0; s < slices; ++s) run(s);
+    } else {
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(std::min<std::int64_t>(slices, omp_get_max_threads())))
+        for (std::int64_t s = 0; s < slices; ++s) run(s);
+    }
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace strata::backend::cpu
