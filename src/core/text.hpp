@@ -13,6 +13,9 @@ inline std::string to_lower(std::string s) {
     return s;
 }
 
+// 'name': how error messages quote a file, a layer or a key, as Python's repr of a string does.
+inline std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
+
 // "a, b, c": the known names an error message lists.
 inline std::string join(const std::vector<std::string>& items, const std::string& separator = ", ") {
     std::string out;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <type_traits>
 
+#include "core/text.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::saving::h5 {
@@ -40,7 +41,7 @@ std::string hdf5_reason() {
     throw IOError(what + (reason.empty() ? "" : ": " + reason));
 }
 
-std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
+using text::single_quoted;
 
 // The file type strata writes for each dtype (little-endian, as numpy's on x86 and ARM) and the memory type.
 hid_t file_type(DType dtype) {
@@ -101,7 +102,7 @@ void Handle::reset() {
 std::string Group::child_path(const std::string& name) const { return (path_ == "/" ? "/" : path_ + "/") + name; }
 
 std::string Group::where(const std::string& name) const {
-    return in_quotes(name.empty() ? path_ : child_path(name)) + " in HDF5 file " + in_quotes(file_);
+    return single_quoted(name.empty() ? path_ : child_path(name)) + " in HDF5 file " + single_quoted(file_);
 }
 
 Group Group::create_group(const std::string& name) const {
@@ -219,21 +220,21 @@ void Group::set_string_attribute(const std::string& name, const std::string& val
     Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
     if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 || H5Tset_cset(type.get(), H5T_CSET_UTF8) < 0 ||
         H5Tset_strpad(type.get(), H5T_STR_NULLTERM) < 0)
-        fail("cannot make a string type for the attribute " + in_quotes(name) + " of " + where(""));
+        fail("cannot make a string type for the attribute " + single_quoted(name) + " of " + where(""));
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    if (!space.valid()) fail("cannot make a scalar dataspace for the attribute " + in_quotes(name) + " of " + where(""));
+    if (!space.valid()) fail("cannot make a scalar dataspace for the attribute " + single_quoted(name) + " of " + where(""));
     Handle attribute(H5Acreate2(handle_.get(), name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
                      H5Aclose);
-    if (!attribute.valid()) fail("cannot create the attribute " + in_quotes(name) + " of " + where(""));
+    if (!attribute.valid()) fail("cannot create the attribute " + single_quoted(name) + " of " + where(""));
     const char* text = value.c_str();
     if (H5Awrite(attribute.get(), type.get(), &text) < 0)
-        fail("cannot write the attribute " + in_quotes(name) + " of " + where(""));
+        fail("cannot write the attribute " + single_quoted(name) + " of " + where(""));
 }
 
 bool Group::has_attribute(const std::string& name) const {
     silence();
     htri_t exists = H5Aexists(handle_.get(), name.c_str());
-    if (exists < 0) fail("cannot look up the attribute " + in_quotes(name) + " of " + where(""));
+    if (exists < 0) fail("cannot look up the attribute " + single_quoted(name) + " of " + where(""));
     return exists > 0;
 }
 
@@ -241,14 +242,14 @@ std::optional<std::string> Group::string_attribute(const std::string& name) cons
     std::optional<std::vector<std::string>> values = string_list_attribute(name);
     if (!values) return std::nullopt;
     if (values->size() != 1)
-        throw IOError("the attribute " + in_quotes(name) + " of " + where("") + " is not a single string");
+        throw IOError("the attribute " + single_quoted(name) + " of " + where("") + " is not a single string");
     return values->front();
 }
 
 std::optional<std::vector<std::string>> Group::string_list_attribute(const std::string& name) const {
     if (!has_attribute(name)) return std::nullopt;
     silence();
-    std::string what = "the attribute " + in_quotes(name) + " of " + where("");
+    std::string what = "the attribute " + single_quoted(name) + " of " + where("");
     Handle attribute(H5Aopen(handle_.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
     if (!attribute.valid()) fail("cannot open " + what);
     Handle type(H5Aget_type(attribute.get()), H5Tclose);
@@ -300,25 +301,25 @@ bool has_hdf5_signature(const std::filesystem::path& path) {
 File File::create(const std::filesystem::path& path) {
     silence();
     Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) fail("cannot create the HDF5 file " + in_quotes(path.string()));
+    if (!file.valid()) fail("cannot create the HDF5 file " + single_quoted(path.string()));
     return File(std::move(file), path.string());
 }
 
 File File::open(const std::filesystem::path& path) {
     silence();
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw IOError("no such file: " + in_quotes(path.string()));
-    if (!std::filesystem::is_regular_file(path, ec)) throw IOError(in_quotes(path.string()) + " is not a regular file");
+    if (!std::filesystem::exists(path, ec)) throw IOError("no such file: " + single_quoted(path.string()));
+    if (!std::filesystem::is_regular_file(path, ec)) throw IOError(single_quoted(path.string()) + " is not a regular file");
     if (!has_hdf5_signature(path)) {
         std::ifstream in(path, std::ios::binary);
         char head[4] = {};
         in.read(head, 4);
         bool zip = in && std::memcmp(head, "PK\x03\x04", 4) == 0;
-        throw IOError(in_quotes(path.string()) + " is not an HDF5 file (it does not begin with HDF5's signature" +
+        throw IOError(single_quoted(path.string()) + " is not an HDF5 file (it does not begin with HDF5's signature" +
                       (zip ? "; it is a zip archive, as a .keras file is)" : ")"));
     }
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-    if (!file.valid()) fail("cannot open the HDF5 file " + in_quotes(path.string()));
+    if (!file.valid()) fail("cannot open the HDF5 file " + single_quoted(path.string()));
     return File(std::move(file), path.string());
 }
 
@@ -338,9 +339,9 @@ File File::create_in_memory(const std::string& name) {
     Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     // The core driver keeps the file in memory; no backing store, so nothing touches the disk.
     if (!access.valid() || H5Pset_fapl_core(access.get(), std::size_t{1} << 20, 0) < 0)
-        fail("cannot set up an in-memory HDF5 file for " + in_quotes(name));
+        fail("cannot set up an in-memory HDF5 file for " + single_quoted(name));
     Handle file(H5Fcreate(memory_file_name().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose);
-    if (!file.valid()) fail("cannot create the in-memory HDF5 file " + in_quotes(name));
+    if (!file.valid()) fail("cannot create the in-memory HDF5 file " + single_quoted(name));
     return File(std::move(file), name);
 }
 
@@ -348,32 +349,32 @@ File File::open_image(const std::string& bytes, const std::string& name) {
     silence();
     static constexpr char signature[] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
     if (bytes.size() < sizeof signature || std::memcmp(bytes.data(), signature, sizeof signature) != 0)
-        throw IOError(in_quotes(name) + " is not an HDF5 file (it does not begin with HDF5's signature)");
+        throw IOError(single_quoted(name) + " is not an HDF5 file (it does not begin with HDF5's signature)");
     Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     // H5Pset_file_image copies the bytes; the core driver then reads the file from that copy.
     if (!access.valid() || H5Pset_fapl_core(access.get(), std::size_t{1} << 20, 0) < 0 ||
         H5Pset_file_image(access.get(), const_cast<char*>(bytes.data()), bytes.size()) < 0)
-        fail("cannot set up an in-memory HDF5 file for " + in_quotes(name));
+        fail("cannot set up an in-memory HDF5 file for " + single_quoted(name));
     Handle file(H5Fopen(memory_file_name().c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose);
-    if (!file.valid()) fail("cannot open the HDF5 file " + in_quotes(name));
+    if (!file.valid()) fail("cannot open the HDF5 file " + single_quoted(name));
     return File(std::move(file), name);
 }
 
 std::string File::image() const {
     silence();
-    if (H5Fflush(handle_.get(), H5F_SCOPE_LOCAL) < 0) fail("cannot flush the HDF5 file " + in_quotes(path_));
+    if (H5Fflush(handle_.get(), H5F_SCOPE_LOCAL) < 0) fail("cannot flush the HDF5 file " + single_quoted(path_));
     ssize_t size = H5Fget_file_image(handle_.get(), nullptr, 0);
-    if (size < 0) fail("cannot get the bytes of the HDF5 file " + in_quotes(path_));
+    if (size < 0) fail("cannot get the bytes of the HDF5 file " + single_quoted(path_));
     std::string bytes(static_cast<std::size_t>(size), '\0');
     if (size > 0 && H5Fget_file_image(handle_.get(), bytes.data(), bytes.size()) != size)
-        fail("cannot get the bytes of the HDF5 file " + in_quotes(path_));
+        fail("cannot get the bytes of the HDF5 file " + single_quoted(path_));
     return bytes;
 }
 
 Group File::root() const {
     silence();
     Handle g(H5Gopen2(handle_.get(), "/", H5P_DEFAULT), H5Gclose);
-    if (!g.valid()) fail("cannot open the root group of the HDF5 file " + in_quotes(path_));
+    if (!g.valid()) fail("cannot open the root group of the HDF5 file " + single_quoted(path_));
     return Group(std::move(g), path_, "/");
 }
 
@@ -383,9 +384,9 @@ void File::close() {
     Id id = handle_.release();
     if (H5Fflush(id, H5F_SCOPE_LOCAL) < 0) {
         H5Fclose(id);
-        fail("cannot write the HDF5 file " + in_quotes(path_));
+        fail("cannot write the HDF5 file " + single_quoted(path_));
     }
-    if (H5Fclose(id) < 0) fail("cannot close the HDF5 file " + in_quotes(path_));
+    if (H5Fclose(id) < 0) fail("cannot close the HDF5 file " + single_quoted(path_));
 }
 
 }  // namespace strata::saving::h5

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/atomic_write.hpp"
+#include "core/text.hpp"
 #include "layers/weight_budget.hpp"
 #include "models/graph.hpp"
 #include "saving/hdf5.hpp"
@@ -26,11 +27,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using text::single_quoted;
 
 // The format version strata writes: Keras 3's .keras layout as of this release.
 constexpr const char* keras_format_version = "3.10.0";
@@ -109,9 +106,9 @@ json Model::get_config() const { return saving::model_config(*graph_); }
 std::string Model::to_json() const { return saving::serialize_model(*graph_).dump(); }
 
 void Model::save(const std::string& filepath) const {
-    if (ends_with(filepath, ".weights.h5"))
+    if (filepath.ends_with(".weights.h5"))
         throw ValueError("save: a .weights.h5 path holds weights only; use save_weights(\"" + filepath + "\")");
-    if (!ends_with(filepath, ".keras"))
+    if (!filepath.ends_with(".keras"))
         throw ValueError("save: the filename must end in `.keras` (Keras 3's native format), got filepath=" + filepath);
     json config = saving::serialize_model(*graph_);
     if (graph_->training && graph_->training->compiled && graph_->training->compile_options)

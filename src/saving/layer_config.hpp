@@ -41,6 +41,12 @@ Shape parse_shape(const nlohmann::json& value, const std::string& who);
 // A shape as Keras writes it: unknown extents as null.
 nlohmann::json shape_json(const Shape& shape);
 
+// The classes whose configs are models (Keras's Sequential and Functional, and Model, which Keras 2 wrote for
+// a functional model): the model configs rebuild them, not the layer registry.
+inline bool is_model_class(const std::string& class_name) {
+    return class_name == "Sequential" || class_name == "Functional" || class_name == "Model";
+}
+
 class LayerConfig {
 public:
     LayerConfig(const nlohmann::json& config, std::string class_name);

@@ -16,6 +16,7 @@ namespace {
 
 using detail::BuiltinFactory;
 using detail::BuiltinTable;
+using detail::is_model_class;
 
 const BuiltinTable& builtin_layers() {
     static const BuiltinTable table = [] {
@@ -38,10 +39,6 @@ std::mutex registry_mutex;
 std::map<std::string, Registration>& registered_layers() {
     static std::map<std::string, Registration> registry;
     return registry;
-}
-
-bool is_model_class(const std::string& class_name) {
-    return class_name == "Sequential" || class_name == "Functional" || class_name == "Model";
 }
 
 std::string shown(const nlohmann::json& value) {

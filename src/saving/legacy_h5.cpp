@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/text.hpp"
 #include "layers/weight_budget.hpp"
 #include "saving/hdf5.hpp"
 #include "saving/model_config.hpp"
@@ -14,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
+using text::single_quoted;
 
 // tf.keras 2 wrote a metric given by name as MeanMetricWrapper(fn=binary_accuracy, name="accuracy"): it is the
 // metric of that name, resolved from the output's shape as compile resolves a name.

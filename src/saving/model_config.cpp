@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "core/text.hpp"
 #include "models/model_layer.hpp"
 #include "saving/layer_config.hpp"
 #include "strata/models/input.hpp"
@@ -16,9 +17,10 @@ namespace strata::saving {
 namespace {
 
 using nlohmann::json;
+using saving::detail::is_model_class;
 using saving::detail::shape_json;
 
-std::string single_quoted(const std::string& s) { return "'" + s + "'"; }
+using text::single_quoted;
 
 // A batch shape as Keras writes it: a list of ints and nulls (None), the batch axis first.
 Shape shape_from_json(const json& value, const std::string& what) {
@@ -50,10 +52,6 @@ DType dtype_from_json(const json& value, const std::string& what) {
     if (name == "float32") return float32;
     if (name == "float64") return float64;
     throw ValueError(what + ": dtype " + single_quoted(name) + " is not one strata builds models in (float32, float64)");
-}
-
-bool is_model_class(const std::string& class_name) {
-    return class_name == "Sequential" || class_name == "Functional" || class_name == "Model";
 }
 
 const std::string& class_of(const json& serialized, const std::string& what) {

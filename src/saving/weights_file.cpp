@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/atomic_write.hpp"
+#include "core/text.hpp"
 #include "models/model_layer.hpp"
 #include "saving/hdf5.hpp"
 #include "saving/naming.hpp"
@@ -46,11 +47,7 @@ std::vector<LayerEntry> layer_entries(const std::vector<std::shared_ptr<Layer>>&
 
 namespace {
 
-std::string in_quotes(const std::string& s) { return "'" + s + "'"; }
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using text::single_quoted;
 
 void write_variables(const saving::h5::Group& vars, const std::vector<Tensor>& variables) {
     for (std::size_t i = 0; i < variables.size(); ++i) vars.write_dataset(std::to_string(i), variables[i]);
@@ -62,8 +59,8 @@ std::size_t variable_count(const saving::h5::Group& vars, const std::string& own
     std::vector<std::string> names = vars.children();
     for (std::size_t i = 0; i < names.size(); ++i)
         if (!vars.contains(std::to_string(i)) || vars.is_group(std::to_string(i)))
-            throw ValueError("load_weights: " + owner + " in " + in_quotes(file) + " holds " +
-                             std::to_string(names.size()) + " entries, but no dataset named " + in_quotes(std::to_string(i)));
+            throw ValueError("load_weights: " + owner + " in " + single_quoted(file) + " holds " +
+                             std::to_string(names.size()) + " entries, but no dataset named " + single_quoted(std::to_string(i)));
     return names.size();
 }
 
@@ -76,7 +73,7 @@ std::vector<Tensor> read_variables(const saving::h5::Group& vars, const std::vec
         if (info.shape != targets[i].shape())
             throw ValueError("load_weights: " + owner + ", weight " + std::to_string(i) + ": expected shape " +
                              targets[i].shape().to_string() + " (the model's), got " + info.shape.to_string() +
-                             " in " + in_quotes(file));
+                             " in " + single_quoted(file));
         values.push_back(vars.read_dataset(std::to_string(i), targets[i].dtype()));
     }
     return values;
@@ -85,10 +82,10 @@ std::vector<Tensor> read_variables(const saving::h5::Group& vars, const std::vec
 // A layer's description in errors: its name, where its weights sit in the file, and the name the file
 // recorded for it (Keras 3.9 and later write it; older files do not).
 std::string layer_label(const Layer& layer, const std::string& path, const saving::h5::Group* vars) {
-    std::string label = "layer " + in_quotes(layer.name()) + " (" + layer.class_name() + ", stored as " + in_quotes(path);
+    std::string label = "layer " + single_quoted(layer.name()) + " (" + layer.class_name() + ", stored as " + single_quoted(path);
     if (vars) {
         std::optional<std::string> saved = vars->string_attribute("name");
-        if (saved && *saved != layer.name()) label += ", saved from layer " + in_quotes(*saved);
+        if (saved && *saved != layer.name()) label += ", saved from layer " + single_quoted(*saved);
     }
     return label + ")";
 }
@@ -122,8 +119,8 @@ void read_layers(const saving::h5::Group& parent, const std::string& where,
     std::vector<saving::LayerEntry> entries = saving::layer_entries(layers);
     if (entries.empty() && !parent.contains("layers")) return;
     if (!parent.is_group("layers"))
-        throw ValueError("load_weights: " + in_quotes(filepath) + " holds no layers" +
-                         (where.empty() ? "" : " under " + in_quotes(where)) + ", but " + owner + " has " +
+        throw ValueError("load_weights: " + single_quoted(filepath) + " holds no layers" +
+                         (where.empty() ? "" : " under " + single_quoted(where)) + ", but " + owner + " has " +
                          std::to_string(entries.size()));
     saving::h5::Group group = parent.open_group("layers");
     std::string prefix = where + "layers/";
@@ -135,17 +132,17 @@ void read_layers(const saving::h5::Group& parent, const std::string& where,
         for (const auto& entry : entries) expected += (expected.empty() ? "" : ", ") + entry.key;
         for (const auto& key : stored) got += (got.empty() ? "" : ", ") + key;
         throw ValueError("load_weights: " + owner + " has " + std::to_string(entries.size()) + " layers [" + expected +
-                         "], but " + in_quotes(filepath) + " holds " + std::to_string(stored.size()) + " [" + got +
-                         "]" + (where.empty() ? "" : " under " + in_quotes(where)));
+                         "], but " + single_quoted(filepath) + " holds " + std::to_string(stored.size()) + " [" + got +
+                         "]" + (where.empty() ? "" : " under " + single_quoted(where)));
     }
     for (const saving::LayerEntry& entry : entries) {
         std::string path = prefix + entry.key;
         if (!group.is_group(entry.key))
             throw ValueError("load_weights: " + layer_label(*entry.layer, path, nullptr) + " is missing in " +
-                             in_quotes(filepath));
+                             single_quoted(filepath));
         saving::h5::Group layer_group = group.open_group(entry.key);
         if (const auto* model = dynamic_cast<const detail::ModelLayer*>(entry.layer.get())) {
-            read_layers(layer_group, path + "/", model->layers(), "model " + in_quotes(model->name()), filepath, out);
+            read_layers(layer_group, path + "/", model->layers(), "model " + single_quoted(model->name()), filepath, out);
             continue;
         }
         std::vector<Tensor> targets = entry.layer->weights();
@@ -153,7 +150,7 @@ void read_layers(const saving::h5::Group& parent, const std::string& where,
         if (!layer_group.is_group("vars")) {
             if (!targets.empty())
                 throw ValueError("load_weights: " + layer_label(*entry.layer, path, nullptr) + " expected " +
-                                 std::to_string(targets.size()) + " variables, but " + in_quotes(filepath) +
+                                 std::to_string(targets.size()) + " variables, but " + single_quoted(filepath) +
                                  " holds none");
             continue;
         }
@@ -164,7 +161,7 @@ void read_layers(const saving::h5::Group& parent, const std::string& where,
         if (count != targets.size())
             throw ValueError("load_weights: " + label + " expected " + std::to_string(targets.size()) +
                              " variables, but received " + std::to_string(count) + " variables from " +
-                             in_quotes(filepath) + (entry.layer->built() ? "" : " (the layer is not built yet)"));
+                             single_quoted(filepath) + (entry.layer->built() ? "" : " (the layer is not built yet)"));
         if (!targets.empty()) out.push_back({entry.layer, read_variables(vars, targets, label, filepath)});
     }
 }
@@ -190,7 +187,7 @@ void write_weights(const Model& model, const h5::File& file) {
 
 void Model::save_weights(const std::string& filepath) const {
     // Keras 3: "The filename must end in `.weights.h5`."
-    if (!ends_with(filepath, ".weights.h5"))
+    if (!filepath.ends_with(".weights.h5"))
         throw ValueError("save_weights: the filename must end in `.weights.h5`, got filepath=" + filepath);
     io::write_atomically(filepath, "save_weights", [&](const std::filesystem::path& temporary) {
         saving::h5::File file = saving::h5::File::create(temporary);
@@ -207,19 +204,19 @@ void read_weights(Model& model, const h5::File& file) {
     const std::string& filepath = file.path();
     h5::Group root = file.root();
     if (root.has_attribute("layer_names") || root.contains("model_weights"))
-        throw IOError("load_weights: " + in_quotes(filepath) +
+        throw IOError("load_weights: " + single_quoted(filepath) +
                       " holds weights in the legacy HDF5 layout (Keras 2's save_weights or a whole-model .h5 file); "
                       "strata reads Keras 3 .weights.h5 files");
 
     // Everything is read and checked first; nothing is assigned unless all of it matches.
     std::vector<LayerValues> values;
-    read_layers(root, "", model.layers(), "model " + in_quotes(model.name()), filepath, values);
+    read_layers(root, "", model.layers(), "model " + single_quoted(model.name()), filepath, values);
 
     std::vector<Tensor> optimizer_targets, optimizer_values;
     std::shared_ptr<optimizers::Optimizer> opt = model.optimizer();
     if (opt && root.is_group("optimizer") && root.open_group("optimizer").is_group("vars")) {
         saving::h5::Group vars = root.open_group("optimizer").open_group("vars");
-        std::string label = "optimizer " + in_quotes(opt->name());
+        std::string label = "optimizer " + single_quoted(opt->name());
         std::size_t count = variable_count(vars, label, filepath);
         saving::prepare_optimizer_for_loading(*opt, model, count);
         optimizer_targets = saving::optimizer_variables(*opt);

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "core/text.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::saving {
@@ -37,7 +38,7 @@ std::string zip_error_text(int code) {
     return text;
 }
 
-std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
+using text::single_quoted;
 
 struct ZipCloser {
     void operator()(zip_t* archive) const { zip_discard(archive); }
@@ -108,12 +109,12 @@ ZipReader& ZipReader::operator=(ZipReader&&) noexcept = default;
 ZipReader::~ZipReader() = default;
 
 void ZipReader::fail(const std::string& reason) const {
-    throw IOError("zip archive " + in_quotes(path_.string()) + ": " + reason);
+    throw IOError("zip archive " + single_quoted(path_.string()) + ": " + reason);
 }
 
 ZipReader ZipReader::open(const std::filesystem::path& path, ZipLimits limits) {
     auto refuse = [&](const std::string& reason) -> void {
-        throw IOError("zip archive " + in_quotes(path.string()) + ": " + reason);
+        throw IOError("zip archive " + single_quoted(path.string()) + ": " + reason);
     };
 
     std::error_code ec;
@@ -167,11 +168,11 @@ ZipReader ZipReader::open(const std::filesystem::path& path, ZipLimits limits) {
             refuse("entry " + std::to_string(i) + " has an incomplete central directory record");
 
         std::string name = st.name;
-        std::string where = "entry " + in_quotes(name);
+        std::string where = "entry " + single_quoted(name);
         if (std::string why = unsafe_entry_name_reason(name); !why.empty())
             refuse(where + " has an unsafe name: " + why);
         if (reader.by_name_.count(name))
-            refuse("two entries are named " + in_quotes(name) +
+            refuse("two entries are named " + single_quoted(name) +
                    " (readers disagree on which one a name means: refused)");
         if (st.encryption_method != ZIP_EM_NONE) refuse(where + " is encrypted");
         if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
@@ -219,7 +220,7 @@ bool ZipReader::contains(const std::string& name) const { return by_name_.count(
 
 const ZipReader::Entry& ZipReader::entry(const std::string& name, const char* what) const {
     auto it = by_name_.find(name);
-    if (it == by_name_.end()) fail(std::string(what) + ": there is no entry " + in_quotes(name));
+    if (it == by_name_.end()) fail(std::string(what) + ": there is no entry " + single_quoted(name));
     return entries_[it->second];
 }
 
@@ -229,25 +230,25 @@ std::string ZipReader::read(const std::string& name) const {
     const Entry& e = entry(name, "read");
     zip_t* za = archive_->zip.get();
     ZipFilePtr file(zip_fopen_index(za, e.index, 0));
-    if (!file) fail("cannot open entry " + in_quotes(name) + ": " + zip_strerror(za));
+    if (!file) fail("cannot open entry " + single_quoted(name) + ": " + zip_strerror(za));
 
     // The size passed the limits when the archive was opened: this is the only allocation, and no larger.
     std::string bytes(static_cast<std::size_t>(e.size), '\0');
     std::uint64_t got = 0;
     while (got < e.size) {
         zip_int64_t n = zip_fread(file.get(), bytes.data() + got, e.size - got);
-        if (n < 0) fail("corrupt entry " + in_quotes(name) + ": " + zip_file_strerror(file.get()));
+        if (n < 0) fail("corrupt entry " + single_quoted(name) + ": " + zip_file_strerror(file.get()));
         if (n == 0)
-            fail("truncated or corrupt entry " + in_quotes(name) + ": it declares " + std::to_string(e.size) +
+            fail("truncated or corrupt entry " + single_quoted(name) + ": it declares " + std::to_string(e.size) +
                  " bytes, its data end after " + std::to_string(got));
         got += static_cast<std::uint64_t>(n);
     }
     // One byte more: there must be none, and reaching the end makes libzip check the CRC too.
     char extra = 0;
     zip_int64_t n = zip_fread(file.get(), &extra, 1);
-    if (n < 0) fail("corrupt entry " + in_quotes(name) + ": " + zip_file_strerror(file.get()));
+    if (n < 0) fail("corrupt entry " + single_quoted(name) + ": " + zip_file_strerror(file.get()));
     if (n > 0)
-        fail("corrupt entry " + in_quotes(name) + ": its data hold more than the " + std::to_string(e.size) +
+        fail("corrupt entry " + single_quoted(name) + ": its data hold more than the " + std::to_string(e.size) +
              " bytes it declares");
 
     uLong crc = crc32(0L, Z_NULL, 0);
@@ -257,7 +258,7 @@ std::string ZipReader::read(const std::string& name) const {
         at += chunk;
     }
     if (static_cast<std::uint32_t>(crc) != e.crc)
-        fail("corrupt entry " + in_quotes(name) + ": CRC-32 mismatch (the data have been altered or damaged)");
+        fail("corrupt entry " + single_quoted(name) + ": CRC-32 mismatch (the data have been altered or damaged)");
     return bytes;
 }
 
@@ -275,43 +276,43 @@ ZipWriter& ZipWriter::operator=(ZipWriter&&) noexcept = default;
 ZipWriter::~ZipWriter() = default;  // the archive's closer discards what was not written
 
 void ZipWriter::fail(const std::string& reason) const {
-    throw IOError("zip archive " + in_quotes(path_.string()) + ": " + reason);
+    throw IOError("zip archive " + single_quoted(path_.string()) + ": " + reason);
 }
 
 ZipWriter ZipWriter::create(const std::filesystem::path& path) {
     int code = ZIP_ER_OK;
     ZipPtr zip(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
-    if (!zip) throw IOError("zip archive " + in_quotes(path.string()) + ": cannot create: " + zip_error_text(code));
+    if (!zip) throw IOError("zip archive " + single_quoted(path.string()) + ": cannot create: " + zip_error_text(code));
     auto archive = std::make_unique<Archive>();
     archive->zip = std::move(zip);
     return ZipWriter(path, std::move(archive));
 }
 
 void ZipWriter::add(const std::string& name, std::string bytes) {
-    if (!archive_ || !archive_->zip) fail("cannot add " + in_quotes(name) + ": the archive is closed");
+    if (!archive_ || !archive_->zip) fail("cannot add " + single_quoted(name) + ": the archive is closed");
     if (std::string why = unsafe_entry_name_reason(name); !why.empty())
-        fail("cannot add " + in_quotes(name) + ": an unsafe entry name: " + why);
+        fail("cannot add " + single_quoted(name) + ": an unsafe entry name: " + why);
     zip_t* za = archive_->zip.get();
     if (zip_name_locate(za, name.c_str(), ZIP_FL_ENC_RAW) >= 0)
-        fail("cannot add " + in_quotes(name) + ": an entry of that name is already there");
+        fail("cannot add " + single_quoted(name) + ": an entry of that name is already there");
 
     const std::string& kept = contents_.emplace_back(std::move(bytes));
     ZipSourcePtr source(zip_source_buffer(za, kept.data(), kept.size(), 0));
     if (!source) {
         contents_.pop_back();
-        fail("cannot add " + in_quotes(name) + ": " + zip_strerror(za));
+        fail("cannot add " + single_quoted(name) + ": " + zip_strerror(za));
     }
     zip_int64_t index = zip_file_add(za, name.c_str(), source.get(), ZIP_FL_ENC_UTF_8);
     if (index < 0) {
         contents_.pop_back();
-        fail("cannot add " + in_quotes(name) + ": " + zip_strerror(za));
+        fail("cannot add " + single_quoted(name) + ": " + zip_strerror(za));
     }
     source.release();  // the archive owns it now
     ++count_;
     auto at = static_cast<zip_uint64_t>(index);
     if (zip_set_file_compression(za, at, ZIP_CM_STORE, 0) != 0 ||
         zip_file_set_dostime(za, at, kDosTime, kDosDate, 0) != 0)
-        fail("cannot add " + in_quotes(name) + ": " + zip_strerror(za));
+        fail("cannot add " + single_quoted(name) + ": " + zip_strerror(za));
 }
 
 void ZipWriter::close() {

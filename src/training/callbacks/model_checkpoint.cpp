@@ -18,10 +18,6 @@ namespace strata::callbacks {
 
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // ---- Python's str.format, for the values a checkpoint path takes (ints and floats) ----
 
 using Value = std::variant<std::int64_t, double>;
@@ -226,14 +222,14 @@ SaveFreq::SaveFreq(const std::string& freq) {
 ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
     : filepath_(std::move(filepath)), options_(std::move(options)) {
     options_.mode = detail::checked_mode(options_.mode, "ModelCheckpoint");
-    bool weights_path = ends_with(filepath_, ".weights.h5");
+    bool weights_path = filepath_.ends_with(".weights.h5");
     if (options_.save_weights_only && !weights_path)
         throw ValueError(
             "ModelCheckpoint: When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must "
             "end in `.weights.h5` (Keras weights format). Received: filepath=" +
             filepath_);
     if (!weights_path) {
-        if (ends_with(filepath_, ".keras") || ends_with(filepath_, ".h5"))
+        if (filepath_.ends_with(".keras") || filepath_.ends_with(".h5"))
             throw ValueError("ModelCheckpoint: saving the whole model (" + filepath_ +
                              ") is not available yet in strata; use a path ending in `.weights.h5` to save the "
                              "weights");
