@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what strata needs, builds it, and runs the whole test suite: once in Release, then once more
-# built with AddressSanitizer and UndefinedBehaviorSanitizer. The contract programs of ../shared/api are
-# built against the installed library and run as part of the suite.
+# Installs what strata needs, builds it, and runs the whole test suite: once in Release (g++), then once more
+# built by clang with AddressSanitizer and UndefinedBehaviorSanitizer, where the loaders' libFuzzer targets
+# also run, for a bounded time. The contract programs of ../shared/api are built against the installed
+# library and run as part of the suite.
 #   scripts/test.sh              both runs
 #   scripts/test.sh --no-sanitize   the Release run only
 set -euo pipefail
@@ -14,7 +15,8 @@ cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
 if [[ "${1:-}" != "--no-sanitize" ]]; then
-  cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON \
+  # clang, so that the same build also makes the loaders' libFuzzer targets, which run as tests.
+  CXX=clang++ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON -DSTRATA_FUZZ=ON \
         -DSTRATA_BUILD_EXAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF >/dev/null
   cmake --build build-sanitize -j"$jobs"
   (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -130,7 +130,7 @@ TEST_F(RegularizersTest, GradientsMatchCentralDifferences) {
 TEST_F(RegularizersTest, NegativeOrNonFiniteFactorsAreRefused) {
     // Keras's validate_float_arg: "expected a non-negative float".
     EXPECT_THROW(L1(-0.1), ValueError);
-    EXPECT_THROW(L2(std::numeric_limits<double>::quiet_NaN()), ValueError);
+    EXPECT_THROW((L2(std::numeric_limits<double>::quiet_NaN())), ValueError);  // parenthesised: not a declaration
     EXPECT_THROW(L1L2(0.0, std::numeric_limits<double>::infinity()), ValueError);
     EXPECT_THROW(OrthogonalRegularizer(-1.0), ValueError);
     EXPECT_THROW(L2()(Tensor::from_vector(std::vector<std::int64_t>{1, 2})), TypeError);
