@@ -15,7 +15,7 @@ namespace strata::detail {
 
 class WeightBudget {
 public:
-    // `source` names the file in the error ("'m.keras', model.weights.h5 of 4096 bytes").
+    // `source` names the file in the error ("model.weights.h5 in 'm.keras' (4096 bytes)").
     WeightBudget(std::int64_t max_elements, std::string source);
     ~WeightBudget();
     WeightBudget(const WeightBudget&) = delete;

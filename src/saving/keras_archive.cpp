@@ -80,7 +80,8 @@ Model load_keras_archive(const std::string& filepath, const models::LoadModelOpt
     json config = saving::parse_json(archive.read("config.json"), single_quoted(filepath) + ", config.json");
     std::uint64_t weight_bytes = archive.size("model.weights.h5");
     detail::WeightBudget budget(static_cast<std::int64_t>(weight_bytes),
-                                single_quoted(filepath) + "'s model.weights.h5 of " + std::to_string(weight_bytes) + " bytes");
+                                "model.weights.h5 in " + single_quoted(filepath) + " (" + std::to_string(weight_bytes) +
+                                    " bytes)");
     Model model = [&] {
         try {
             return saving::deserialize_model(config);

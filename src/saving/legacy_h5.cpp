@@ -89,7 +89,7 @@ Model load_legacy_h5(const std::string& filepath, bool compile) {
     json config = parse_json(*root.string_attribute("model_config"), single_quoted(filepath) + ", model_config");
     std::uintmax_t file_bytes = std::filesystem::file_size(filepath);
     detail::WeightBudget budget(static_cast<std::int64_t>(file_bytes),
-                                single_quoted(filepath) + " of " + std::to_string(file_bytes) + " bytes");
+                                single_quoted(filepath) + " (" + std::to_string(file_bytes) + " bytes)");
     Model model = [&] {
         try {
             return deserialize_model(config);

@@ -52,10 +52,11 @@ dnnl::memory::desc operand_desc(std::int64_t batch, std::int64_t rows, std::int6
     return dnnl::memory::desc(dims{batch, rows, cols}, dnnl::memory::data_type::f32, strides);
 }
 
-// A primitive and the scratchpad it asks for: slices run at once, each with its own scratchpad.
+// A primitive, the layouts of its operands, and the scratchpad it asks for: slices run at once, each with
+// its own scratchpad.
 struct MatmulEntry {
     dnnl::matmul primitive;
-    dnnl::memory::desc scratchpad;
+    dnnl::memory::desc a, b, bias, c, scratchpad;
 };
 
 const MatmulEntry& primitive_for(const MatmulKey& key) {
@@ -79,10 +80,10 @@ const MatmulEntry& primitive_for(const MatmulKey& key) {
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::matmul::desc desc = key.bias ? dnnl::matmul::desc(a, b, operand_desc(1, 1, key.n, false, key.n, key.n), c)
-                                       : dnnl::matmul::desc(a, b, c);
+    auto bias = operand_desc(1, 1, key.n, false, key.n, key.n);
+    dnnl::matmul::desc desc = key.bias ? dnnl::matmul::desc(a, b, bias, c) : dnnl::matmul::desc(a, b, c);
     dnnl::matmul::primitive_desc pd(desc, attr, engine());
-    return cache.emplace(key, MatmulEntry{dnnl::matmul(pd), pd.scratchpad_desc()}).first->second;
+    return cache.emplace(key, MatmulEntry{dnnl::matmul(pd), a, b, bias, c, pd.scratchpad_desc()}).first->second;
 }
 
 // Below this many multiply-adds a product runs as one slice: waking a thread costs more than it saves.
@@ -131,15 +132,11 @@ void matmul_f32(const float* a, const float* b, const float* bias, std::int64_t 
         }
         const MatmulEntry& entry = primitive_for(key);
         using dnnl::memory;
-        auto* mutable_a = const_cast<float*>(pa);
-        auto* mutable_b = const_cast<float*>(pb);
-        std::unordered_map<int, memory> args{
-            {DNNL_ARG_SRC, memory(operand_desc(key.batch, key.m, k, ta, lda, sa), engine(), mutable_a)},
-            {DNNL_ARG_WEIGHTS, memory(operand_desc(key.batch, k, key.n, tb, ldb, sb), engine(), mutable_b)},
-            {DNNL_ARG_DST, memory(operand_desc(key.batch, key.m, key.n, false, ldc, sc), engine(), pc)}};
-        if (pbias)
-            args.emplace(DNNL_ARG_BIAS, memory(operand_desc(1, 1, key.n, false, key.n, key.n), engine(),
-                                               const_cast<float*>(pbias)));
+        // oneDNN takes every buffer as void*; it writes only the destination and the scratchpad.
+        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(entry.a, engine(), const_cast<float*>(pa))},
+                                             {DNNL_ARG_WEIGHTS, memory(entry.b, engine(), const_cast<float*>(pb))},
+                                             {DNNL_ARG_DST, memory(entry.c, engine(), pc)}};
+        if (pbias) args.emplace(DNNL_ARG_BIAS, memory(entry.bias, engine(), const_cast<float*>(pbias)));
         thread_local std::vector<std::uint8_t> scratch;
         if (scratch.size() < entry.scratchpad.get_size()) scratch.resize(entry.scratchpad.get_size());
         args.emplace(DNNL_ARG_SCRATCHPAD, memory(entry.scratchpad, engine(), scratch.data()));
