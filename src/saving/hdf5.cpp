@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/text.hpp"
+#include "saving/hdf5_vlen_strings.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::saving::h5 {
@@ -109,7 +110,7 @@ Group Group::create_group(const std::string& name) const {
     silence();
     Handle g(H5Gcreate2(handle_.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
     if (!g.valid()) fail("cannot create the group " + where(name));
-    return Group(std::move(g), file_, child_path(name));
+    return Group(std::move(g), file_, child_path(name), bytes_);
 }
 
 Group Group::open_group(const std::string& name) const {
@@ -117,7 +118,7 @@ Group Group::open_group(const std::string& name) const {
     if (!is_group(name)) throw IOError("there is no group " + where(name));
     Handle g(H5Gopen2(handle_.get(), name.c_str(), H5P_DEFAULT), H5Gclose);
     if (!g.valid()) fail("cannot open the group " + where(name));
-    return Group(std::move(g), file_, child_path(name));
+    return Group(std::move(g), file_, child_path(name), bytes_);
 }
 
 bool Group::contains(const std::string& name) const {
@@ -263,15 +264,8 @@ std::optional<std::vector<std::string>> Group::string_list_attribute(const std::
     auto n = static_cast<std::size_t>(count);
     std::vector<std::string> values;
     if (H5Tis_variable_str(type.get()) > 0) {
-        Handle memory(H5Tcopy(H5T_C_S1), H5Tclose);
-        if (!memory.valid() || H5Tset_size(memory.get(), H5T_VARIABLE) < 0 ||
-            H5Tset_cset(memory.get(), H5Tget_cset(type.get())) < 0)
-            fail("cannot read " + what);
-        std::vector<char*> texts(n, nullptr);
-        if (n > 0 && H5Aread(attribute.get(), memory.get(), texts.data()) < 0) fail("cannot read " + what);
-        for (char* text : texts) values.emplace_back(text ? text : "");
-        if (n > 0) H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, texts.data());
-        return values;
+        if (!bytes_) throw IOError("cannot read " + what + ": the file is open for writing");
+        return read_variable_length_strings(attribute.get(), n, *bytes_, what);
     }
     // Fixed-length strings (h5py's numpy 'S' arrays, as Keras 2 writes layer_names and weight_names): n
     // strings of `size` bytes each, padded with NULs or spaces.
@@ -320,7 +314,7 @@ File File::open(const std::filesystem::path& path) {
     }
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file.valid()) fail("cannot open the HDF5 file " + single_quoted(path.string()));
-    return File(std::move(file), path.string());
+    return File(std::move(file), path.string(), FileBytes::on_disk(path));
 }
 
 namespace {
@@ -345,7 +339,7 @@ File File::create_in_memory(const std::string& name) {
     return File(std::move(file), name);
 }
 
-File File::open_image(const std::string& bytes, const std::string& name) {
+File File::open_image(std::string bytes, const std::string& name) {
     silence();
     static constexpr char signature[] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
     if (bytes.size() < sizeof signature || std::memcmp(bytes.data(), signature, sizeof signature) != 0)
@@ -357,7 +351,7 @@ File File::open_image(const std::string& bytes, const std::string& name) {
         fail("cannot set up an in-memory HDF5 file for " + single_quoted(name));
     Handle file(H5Fopen(memory_file_name().c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose);
     if (!file.valid()) fail("cannot open the HDF5 file " + single_quoted(name));
-    return File(std::move(file), name);
+    return File(std::move(file), name, FileBytes::in_memory(std::make_shared<const std::string>(std::move(bytes))));
 }
 
 std::string File::image() const {
@@ -375,7 +369,7 @@ Group File::root() const {
     silence();
     Handle g(H5Gopen2(handle_.get(), "/", H5P_DEFAULT), H5Gclose);
     if (!g.valid()) fail("cannot open the root group of the HDF5 file " + single_quoted(path_));
-    return Group(std::move(g), path_, "/");
+    return Group(std::move(g), path_, "/", bytes_);
 }
 
 void File::close() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 namespace strata::saving::h5 {
 
 using Id = std::int64_t;
+
+class FileBytes;  // hdf5_vlen_strings.hpp
 
 // An open HDF5 identifier of one kind (file, group, dataset, attribute...), closed when the handle goes.
 class Handle {
@@ -50,9 +53,10 @@ struct DatasetInfo {
 
 class Group {
 public:
-    // `file` and `path` name the group in error messages.
-    Group(Handle handle, std::string file, std::string path)
-        : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)) {}
+    // `file` and `path` name the group in error messages; `bytes` are the file's, for the strings strata reads
+    // itself (null in a file being written).
+    Group(Handle handle, std::string file, std::string path, std::shared_ptr<const FileBytes> bytes)
+        : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)), bytes_(std::move(bytes)) {}
 
     const std::string& path() const { return path_; }
     const std::string& file() const { return file_; }
@@ -88,6 +92,7 @@ private:
     Handle handle_;
     std::string file_;
     std::string path_;
+    std::shared_ptr<const FileBytes> bytes_;
 };
 
 class File {
@@ -101,7 +106,7 @@ public:
     // An HDF5 file held in memory (the core driver, no backing store), for a file inside an archive: create
     // one, write it, take its bytes with image(); or open bytes read from an archive. `name` names it in errors.
     static File create_in_memory(const std::string& name);
-    static File open_image(const std::string& bytes, const std::string& name);
+    static File open_image(std::string bytes, const std::string& name);
     std::string image() const;
     Group root() const;
     const std::string& path() const { return path_; }
@@ -109,9 +114,11 @@ public:
     void close();
 
 private:
-    File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
+    File(Handle handle, std::string path, std::shared_ptr<const FileBytes> bytes = nullptr)
+        : handle_(std::move(handle)), path_(std::move(path)), bytes_(std::move(bytes)) {}
     Handle handle_;
     std::string path_;
+    std::shared_ptr<const FileBytes> bytes_;  // null in a file being written
 };
 
 // The 8-byte signature that begins an HDF5 file (without a user block), as Keras's files have it.

@@ -61,8 +61,8 @@ FileKind kind_of(const std::string& path) {
 }
 
 // The weights file inside an archive, read from its bytes.
-void load_archive_weights(Model& model, const std::string& bytes, const std::string& origin) {
-    saving::h5::File file = saving::h5::File::open_image(bytes, origin);
+void load_archive_weights(Model& model, std::string bytes, const std::string& origin) {
+    saving::h5::File file = saving::h5::File::open_image(std::move(bytes), origin);
     saving::read_weights(model, file);
 }
 

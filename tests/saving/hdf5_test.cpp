@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,52 @@ TEST_F(Hdf5Test, OpenToldBySignature) {
     File::create(path("real.anything")).close();
     EXPECT_TRUE(saving::h5::has_hdf5_signature(path("real.anything")));
     EXPECT_NO_THROW(File::open(path("real.anything")));
+}
+
+// strata reads variable-length strings from the global heap itself (hdf5_vlen_strings.hpp): libhdf5 1.10.8
+// reads out of bounds for an object index past a collection's objects. Each corruption below is refused
+// with an IOError, from a file on disk and from the same bytes in memory.
+TEST_F(Hdf5Test, CorruptGlobalHeapsAreRefused) {
+    {
+        File file = File::create(path("a.h5"));
+        file.root().create_group("vars").set_string_attribute("name", "dense_7");
+        file.close();
+    }
+    std::ifstream in(path("a.h5"), std::ios::binary);
+    const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The collection: "GCOL", version, 3 reserved, its size (8 bytes); the string's object: index (2),
+    // reference count (2), 4 reserved, its size (8), then the text.
+    std::size_t collection = good.find("GCOL");
+    std::size_t text = good.find("dense_7", collection);
+    ASSERT_NE(collection, std::string::npos);
+    ASSERT_NE(text, std::string::npos);
+    ASSERT_EQ(good[text - 16], 1) << "the string is object 1 of its collection";
+
+    auto corrupted = [&](std::size_t at, const std::string& bytes) {
+        std::string file = good;
+        file.replace(at, bytes.size(), bytes);
+        return file;
+    };
+    auto refusal = [&](const std::string& bytes) {
+        std::ofstream(path("bad.h5"), std::ios::binary) << bytes;
+        auto name_of = [](const File& file) { return file.root().open_group("vars").string_attribute("name"); };
+        std::string on_disk = io_error_of([&] { name_of(File::open(path("bad.h5"))); });
+        std::string in_memory = io_error_of([&] { name_of(File::open_image(bytes, "bad.h5")); });
+        EXPECT_NE(on_disk.find("'name'"), std::string::npos) << on_disk;
+        EXPECT_NE(in_memory.find("'name'"), std::string::npos) << in_memory;
+        return on_disk;
+    };
+
+    EXPECT_EQ(File::open_image(good, "a.h5").root().open_group("vars").string_attribute("name"), "dense_7");
+    std::string renumbered = refusal(corrupted(text - 16, std::string("\x09\x00", 2)));
+    EXPECT_NE(renumbered.find("has no object 1"), std::string::npos) << renumbered;
+    std::string shrunk = refusal(corrupted(text - 8, std::string("\x02\x00\x00\x00\x00\x00\x00\x00", 8)));
+    EXPECT_NE(shrunk.find("a string of 7 bytes points at object 1, which holds 2"), std::string::npos) << shrunk;
+    std::string oversized =
+        refusal(corrupted(collection + 8, std::string("\x00\x00\x00\x00\x00\x00\x01\x00", 8)));
+    EXPECT_NE(oversized.find("runs past the end of the file"), std::string::npos) << oversized;
+    std::string unsigned_ = refusal(corrupted(collection, "GCOX"));
+    EXPECT_NE(unsigned_.find("does not begin with GCOL"), std::string::npos) << unsigned_;
 }
 
 }  // namespace
