@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include <strata/strata.hpp>
+
+namespace strata {
+namespace {
+
+namespace L = layers;
+
+// One model, built and trained once, shared by threads that only run it: what a server does. Every call
+// from any thread must give the bits one thread gets alone (matmul and convolution slices are fixed by
+// shape, their scratchpads are per thread, primitive caches are locked).
+class ConcurrentInferenceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        clear_session();
+        random::seed(5);
+    }
+
+    static bool same_bits(const Tensor& a, const Tensor& b) {
+        if (a.shape() != b.shape() || a.dtype() != float32 || b.dtype() != float32) return false;
+        std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
+        return std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
+    }
+};
+
+TEST_F(ConcurrentInferenceTest, EightThreadsGetTheBitsOfOne) {
+    Sequential model;
+    model.add(Input({12, 12, 1}));
+    model.add(L::Conv2D(8, {3, 3}, {.activation = "relu"}));
+    model.add(L::BatchNormalization());
+    model.add(L::MaxPooling2D({2, 2}));
+    model.add(L::Flatten());
+    model.add(L::Dropout(0.5));
+    model.add(L::Dense(16, "relu"));
+    model.add(L::Dense(4, "softmax"));
+    model.compile({.optimizer = optimizers::Adam(1e-2), .loss = "sparse_categorical_crossentropy"});
+    // A few steps, so that BatchNormalization's moving statistics are not their initial values.
+    Tensor x_train = random::normal({64, 12, 12, 1});
+    std::vector<std::int64_t> labels;
+    for (int i = 0; i < 64; ++i) labels.push_back(i * 7 % 4);
+    Tensor y_train = Tensor::from_vector<std::int64_t>(labels);
+    model.fit(x_train, y_train, {.batch_size = 16, .epochs = 1, .verbose = 0});
+
+    constexpr int threads = 8, calls = 1000;
+    std::vector<Tensor> inputs, expected_call, expected_batch;
+    for (int t = 0; t < threads; ++t) {
+        inputs.push_back(random::normal({1 + t % 3, 12, 12, 1}));
+        expected_call.push_back(model(inputs.back()));
+        expected_batch.push_back(model.predict_on_batch(inputs.back()));
+    }
+    Tensor batch = random::normal({40, 12, 12, 1});
+    Tensor expected_predict = model.predict(batch, {.batch_size = 16, .verbose = 0});
+
+    std::atomic<int> mismatches{0}, errors{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            try {
+                for (int i = 0; i < calls; ++i) {
+                    // Mostly the one-image path a server takes; now and then a whole predict.
+                    bool ok = i % 100 == 99
+                                  ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
+                              : i % 2 == 0 ? same_bits(model(inputs[t]), expected_call[t])
+                                           : same_bits(model.predict_on_batch(inputs[t]), expected_batch[t]);
+                    if (!ok) ++mismatches;
+                }
+            } catch (const std::exception&) {
+                ++errors;
+            }
+        });
+    }
+    for (std::thread& thread : pool) thread.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
+}
+
+}  // namespace
+}  // namespace strata
