@@ -1,5 +1,7 @@
-// Small RAII wrappers over HDF5's C API: a file, its groups, their datasets and string attributes. HDF5's
-// own error printing is off; every failure is a strata IOError naming the file, the object and HDF5's reason.
+// HDF5 files as the saving level sees them: a file, its groups, their datasets and string attributes. A file
+// being written goes through libhdf5's C API (small RAII wrappers; HDF5's own error printing is off, every
+// failure is a strata IOError naming the file, the object and HDF5's reason). A file being read goes through
+// strata's own bounds-checked reader (hdf5_reader.hpp), never through libhdf5, which trusts what it reads.
 // The header keeps <hdf5.h> out of its users (HDF5 is a private dependency of the library): an identifier is
 // HDF5's hid_t, a 64-bit integer since HDF5 1.10.
 #pragma once
@@ -17,7 +19,10 @@ namespace strata::saving::h5 {
 
 using Id = std::int64_t;
 
-class FileBytes;  // hdf5_vlen_strings.hpp
+namespace format {
+class Reader;
+struct Object;
+}  // namespace format
 
 // An open HDF5 identifier of one kind (file, group, dataset, attribute...), closed when the handle goes.
 class Handle {
@@ -53,16 +58,21 @@ struct DatasetInfo {
 
 class Group {
 public:
-    // `file` and `path` name the group in error messages; `bytes` are the file's, for the strings strata reads
-    // itself (null in a file being written).
-    Group(Handle handle, std::string file, std::string path, std::shared_ptr<const FileBytes> bytes)
-        : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)), bytes_(std::move(bytes)) {}
+    // A group of a file being written. `file` and `path` name the group in error messages.
+    Group(Handle handle, std::string file, std::string path);
+    // A group of a file being read, whose object header `reader` has decoded.
+    Group(std::shared_ptr<const format::Reader> reader, std::shared_ptr<const format::Object> object, std::string file,
+          std::string path);
+    Group(Group&&) noexcept;
+    Group& operator=(Group&&) noexcept;
+    ~Group();
 
     const std::string& path() const { return path_; }
     const std::string& file() const { return file_; }
 
+    // Writing: IOError in a file opened for reading.
     Group create_group(const std::string& name) const;
-    // IOError when there is no group `name` here.
+    // Reading: IOError in a file opened for writing. IOError when there is no group `name` here.
     Group open_group(const std::string& name) const;
     // Whether a link `name` exists here (a group or a dataset).
     bool contains(const std::string& name) const;
@@ -88,19 +98,25 @@ public:
 private:
     std::string where(const std::string& name) const;
     std::string child_path(const std::string& name) const;
+    // The header of this group (reading) and of its child `name` (IOError when there is none).
+    const format::Object& object() const;
+    std::shared_ptr<const format::Object> child(const std::string& name) const;
+    void check_writing(const std::string& name) const;
 
-    Handle handle_;
+    Handle handle_;  // writing
+    std::shared_ptr<const format::Reader> reader_;  // reading
+    std::shared_ptr<const format::Object> object_;
+    std::vector<std::pair<std::string, std::uint64_t>> links_;  // reading: name and object header address
     std::string file_;
     std::string path_;
-    std::shared_ptr<const FileBytes> bytes_;
 };
 
 class File {
 public:
     // Creates (or truncates) an HDF5 file with HDF5's default, earliest-version format, as h5py does.
     static File create(const std::filesystem::path& path);
-    // Opens an existing file read-only. IOError naming the path when it is missing, is not an HDF5 file (told
-    // by the signature, not the extension) or cannot be opened (a truncated file, among others).
+    // Opens an existing file for reading. IOError naming the path when it is missing, is not an HDF5 file (told
+    // by the signature, not the extension) or cannot be read (a truncated file, among others).
     static File open(const std::filesystem::path& path);
 
     // An HDF5 file held in memory (the core driver, no backing store), for a file inside an archive: create
@@ -114,11 +130,12 @@ public:
     void close();
 
 private:
-    File(Handle handle, std::string path, std::shared_ptr<const FileBytes> bytes = nullptr)
-        : handle_(std::move(handle)), path_(std::move(path)), bytes_(std::move(bytes)) {}
-    Handle handle_;
+    File(Handle handle, std::string path);
+    File(std::shared_ptr<const format::Reader> reader, std::string path);
+    Group read_root() const;
+    Handle handle_;                                 // writing
+    std::shared_ptr<const format::Reader> reader_;  // reading
     std::string path_;
-    std::shared_ptr<const FileBytes> bytes_;  // null in a file being written
 };
 
 // The 8-byte signature that begins an HDF5 file (without a user block), as Keras's files have it.
