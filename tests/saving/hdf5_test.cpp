@@ -138,5 +138,87 @@ TEST_F(Hdf5Test, CorruptGlobalHeapsAreRefused) {
     EXPECT_NE(unsigned_.find("does not begin with GCOL"), std::string::npos) << unsigned_;
 }
 
+std::string bytes_of(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string little_endian_u64(std::uint64_t value) {
+    std::string bytes;
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    return bytes;
+}
+
+// strata reads HDF5 itself (hdf5_reader.hpp): each element type libhdf5 writes reads back, converted on
+// request as H5Dread would; a big-endian file (the byte-order bit of the datatype message, bit 0 of its
+// class bit field) reads the same numbers.
+TEST_F(Hdf5Test, ElementsOfEveryStoredTypeReadBackConverted) {
+    {
+        File file = File::create(path("a.h5"));
+        Group root = file.root();
+        root.write_dataset("f32", Tensor::from_vector<float>({1.5f, -2.0f}));
+        root.write_dataset("u8", Tensor::from_vector<std::uint8_t>({0, 7, 255}));
+        root.write_dataset("i32", Tensor::from_vector<std::int32_t>({-3, 2147483647}));
+        root.write_dataset("i64", Tensor::from_vector<std::int64_t>({-(std::int64_t{1} << 40), 5}, {1, 2}));
+        root.write_dataset("empty", Tensor::zeros({0, 3}));
+        file.close();
+    }
+    File file = File::open(path("a.h5"));
+    Group root = file.root();
+    EXPECT_EQ(root.dataset_info("u8").dtype, uint8);
+    EXPECT_EQ(root.read_dataset("u8", float32).to_vector<float>(), (std::vector<float>{0, 7, 255}));
+    EXPECT_EQ(root.read_dataset("i32", int64).to_vector<std::int64_t>(), (std::vector<std::int64_t>{-3, 2147483647}));
+    EXPECT_EQ(root.read_dataset("i64", float64).to_vector<double>(), (std::vector<double>{-1099511627776.0, 5}));
+    EXPECT_EQ(root.read_dataset("i64", int64).shape(), (Shape{1, 2}));
+    // Out of range for the dtype asked for: clamped to its nearest end, as libhdf5 converts.
+    EXPECT_EQ(root.read_dataset("i32", uint8).to_vector<std::uint8_t>(), (std::vector<std::uint8_t>{0, 255}));
+    EXPECT_EQ(root.read_dataset("f32", int32).to_vector<std::int32_t>(), (std::vector<std::int32_t>{1, -2}));
+    EXPECT_EQ(root.read_dataset("empty", float32).shape(), (Shape{0, 3}));
+
+    // The same floats, big-endian: the datatype's byte-order bit set and the stored bytes reversed.
+    std::string bytes = bytes_of(path("a.h5"));
+    const std::string little("\x00\x00\xc0\x3f\x00\x00\x00\xc0", 8), big("\x3f\xc0\x00\x00\xc0\x00\x00\x00", 8);
+    std::size_t data = bytes.find(little);
+    // Class 1 (floating point) version 1, bit field 0x20 0x1f 0x00 (little-endian, sign at bit 31), 4 bytes.
+    std::size_t type = bytes.find(std::string("\x11\x20\x1f\x00\x04\x00\x00\x00", 8));
+    ASSERT_NE(data, std::string::npos);
+    ASSERT_NE(type, std::string::npos);
+    bytes.replace(data, 8, big);
+    bytes[type + 1] = '\x21';
+    EXPECT_EQ(File::open_image(bytes, "big.h5").root().read_dataset("f32", float32).to_vector<float>(),
+              (std::vector<float>{1.5f, -2.0f}));
+}
+
+TEST_F(Hdf5Test, FilesOutsideTheFormatStrataReadsAreRefusedByName) {
+    {
+        File file = File::create(path("a.h5"));
+        file.root().write_dataset("w", Tensor::from_vector<float>({1.5f, -2.0f}));
+        file.close();
+    }
+    const std::string good = bytes_of(path("a.h5"));
+    auto refusal = [](const std::string& bytes) {
+        return io_error_of([&] { File::open_image(bytes, "bad.h5").root().read_dataset("w", float32); });
+    };
+    std::string newest = good;
+    newest[8] = 2;  // the superblock's version: 2 and 3 come with libhdf5's newest format
+    EXPECT_NE(refusal(newest).find("version 2"), std::string::npos) << refusal(newest);
+    EXPECT_NE(refusal(newest).find("bad.h5"), std::string::npos) << refusal(newest);
+
+    // The contiguous layout (version 3, class 1) gives the data's address, then its size: 8 bytes, not 80.
+    std::size_t data = good.find(std::string("\x00\x00\xc0\x3f\x00\x00\x00\xc0", 8));
+    std::size_t layout = good.find("\x03\x01" + little_endian_u64(data));
+    ASSERT_NE(layout, std::string::npos);
+    std::string resized = good;
+    resized.replace(layout + 10, 8, little_endian_u64(80));
+    EXPECT_NE(refusal(resized).find("stores 80 bytes, not the 8 its type and shape make"), std::string::npos)
+        << refusal(resized);
+    std::string moved = good;
+    moved.replace(layout + 2, 8, little_endian_u64(good.size() - 4));
+    EXPECT_NE(refusal(moved).find("run past the end"), std::string::npos) << refusal(moved);
+    std::string chunked = good;
+    chunked[layout + 1] = 2;
+    EXPECT_NE(refusal(chunked).find("stored in chunks"), std::string::npos) << refusal(chunked);
+}
+
 }  // namespace
 }  // namespace strata
