@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include <strata/strata.hpp>
 
+#include "fuzz/fuzz_models.hpp"
 #include "saving/hdf5.hpp"
 #include "saving_test_support.hpp"
 
@@ -218,6 +220,31 @@ TEST_F(Hdf5Test, FilesOutsideTheFormatStrataReadsAreRefusedByName) {
     std::string chunked = good;
     chunked[layout + 1] = 2;
     EXPECT_NE(refusal(chunked).find("stored in chunks"), std::string::npos) << refusal(chunked);
+}
+
+// The inputs with which fuzzing found libhdf5 reading out of bounds, freeing twice, leaking or looping
+// (tests/fuzz/regressions): each is refused with a strata::Error by the loader it was found through, in
+// every build, not only the fuzzing one.
+TEST_F(Hdf5Test, FuzzRegressionsAreRefusedWithAnError) {
+    const std::filesystem::path regressions =
+        std::filesystem::path(STRATA_TEST_DATA_DIR) / ".." / "fuzz" / "regressions";
+    int replayed = 0;
+    for (const char* target : {"weights_file", "legacy_h5"}) {
+        for (const auto& entry : std::filesystem::directory_iterator(regressions / target)) {
+            bool legacy = target == std::string("legacy_h5");
+            std::string copy = path(legacy ? "input.h5" : "input.weights.h5");
+            std::filesystem::copy_file(entry.path(), copy, std::filesystem::copy_options::overwrite_existing);
+            clear_session();
+            if (legacy) {
+                EXPECT_THROW(models::load_model(copy), Error) << entry.path();
+            } else {
+                Sequential model = fuzz::weights_target_model();
+                EXPECT_THROW(model.load_weights(copy), Error) << entry.path();
+            }
+            ++replayed;
+        }
+    }
+    EXPECT_GE(replayed, 4);
 }
 
 }  // namespace
