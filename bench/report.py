@@ -1,12 +1,36 @@
-"""Prints the side-by-side table from the lines seed_bench (strata) and seed_bench_torch.py (PyTorch) write:
+"""Prints the side-by-side table from the lines seed_bench and step_bench (strata) and seed_bench_torch.py and
+step_bench_torch.py (PyTorch) write:
   seed_bench framework=<name> threads=<n> timed=<n> epoch_s=<s,s,...> infer_best_us=<us>
-      infer_median_us=<us> test_accuracy=<a> epochs=<n>
+      infer_median_us=<us> test_accuracy=<a> epochs=<n> peak_rss_mb=<MB>
+  step_bench framework=<name> row=<convnet|wide|sgemm> threads=<n> best_s=<s> median_s=<s> flops=<n>
 Each framework gets its best thread count: the fastest epoch for training, the lowest median for inference.
 A run with timed=0 was too slow in its warm-up epoch to be timed further (epoch_s holds that warm-up).
+The targets are the project's: strata's time (or memory) over PyTorch's, at most the figure given. The
+"of peak" column is strata's FLOP rate on that row over its own SGEMM rate (2048^3) on this machine.
 
 Usage: report.py STRATA_OUTPUT PYTORCH_OUTPUT
 """
 import sys
+
+
+# The seed model's training FLOPs per epoch: forward, every weight's gradient, every input's but the first's.
+SEED_EPOCH_FLOPS = 2 * 60000 * 784 * 32 * 2 + 2 * 60000 * 32 * 10 * 3
+TARGETS = {"seed_epoch": 0.25, "seed_infer": 0.15, "convnet": 0.35, "wide": 0.8, "rss": 1.0}
+
+
+def parse_steps(path):
+    """The best step_bench figure per row, over thread counts: {row: (best_s, threads, flops)}."""
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if not fields or fields[0] != "step_bench":
+                continue
+            run = dict(field.split("=", 1) for field in fields[1:])
+            entry = (float(run["best_s"]), int(run["threads"]), float(run["flops"]))
+            if run["row"] not in rows or entry[0] < rows[run["row"]][0]:
+                rows[run["row"]] = entry
+    return rows
 
 
 def parse(path):
@@ -24,6 +48,7 @@ def parse(path):
                 run[key] = float(run[key])
             run["epochs"] = int(run["epochs"])
             run["timed"] = int(run["timed"])
+            run["peak_rss_mb"] = float(run.get("peak_rss_mb", "nan"))
             runs.append(run)
     if not runs:
         sys.exit(f"report.py: no 'seed_bench ...' result lines in {path}")
@@ -44,27 +69,54 @@ def main():
     (s_train, s_infer), (t_train, t_infer) = best(strata_runs), best(torch_runs)
     timed = s_train["timed"]
 
-    def row(label, s, t, ratio=True):
+    s_steps, t_steps = parse_steps(sys.argv[1]), parse_steps(sys.argv[2])
+    s_peak = s_steps["sgemm"][2] / s_steps["sgemm"][0] if "sgemm" in s_steps else None
+
+    def row(label, s, t, target=None, flops=None, ratio=True):
         r = f"{s[0] / t[0]:.2f}" if ratio and t[0] > 0 else ""
-        return f"| {label:<44} | {s[1]:>16} | {t[1]:>16} | {r:>14} |"
+        goal = ""
+        if target is not None and r:
+            goal = f"<= {target:.2f} {'met' if s[0] / t[0] <= target else 'NOT met'}"
+        peak = f"{flops / s[0] / s_peak:.0%}" if flops and s_peak else ""
+        return f"| {label:<50} | {s[1]:>14} | {t[1]:>14} | {r:>14} | {goal:>12} | {peak:>7} |"
 
     print()
-    print("seed model 784-32(relu)-10(softmax), Fashion-MNIST 60000/10000, mse, RMSprop(0.001), batch 128")
-    print(f"| {'':<44} | {'strata':>16} | {'PyTorch':>16} | {'strata/PyTorch':>14} |")
-    print(f"|{'-' * 46}|{'-' * 17}:|{'-' * 17}:|{'-' * 15}:|")
-    print(row(f"seconds per epoch (best of {timed} after warm-up)",
+    print("Fashion-MNIST; the seed model is 784-32(relu)-10(softmax), mse, RMSprop(0.001), batch 128")
+    print(f"| {'':<50} | {'strata':>14} | {'PyTorch':>14} | {'strata/PyTorch':>14} | {'target':>12} | "
+          f"{'of peak':>7} |")
+    print(f"|{'-' * 52}|{'-' * 15}:|{'-' * 15}:|{'-' * 15}:|{'-' * 13}:|{'-' * 8}:|")
+    print(row(f"seed MLP, seconds per epoch (best of {timed})",
               (s_train["epoch_best_s"], f"{s_train['epoch_best_s']:.3f} ({s_train['threads']}t)"),
-              (t_train["epoch_best_s"], f"{t_train['epoch_best_s']:.3f} ({t_train['threads']}t)")))
-    print(row("one-image inference, best (us)",
+              (t_train["epoch_best_s"], f"{t_train['epoch_best_s']:.3f} ({t_train['threads']}t)"),
+              TARGETS["seed_epoch"], SEED_EPOCH_FLOPS))
+    print(row("seed MLP, one-image inference, best (us)",
               (s_infer["infer_best_us"], f"{s_infer['infer_best_us']:.1f} ({s_infer['threads']}t)"),
               (t_infer["infer_best_us"], f"{t_infer['infer_best_us']:.1f} ({t_infer['threads']}t)")))
-    print(row("one-image inference, median (us)",
+    print(row("seed MLP, one-image inference, median (us)",
               (s_infer["infer_median_us"], f"{s_infer['infer_median_us']:.1f} ({s_infer['threads']}t)"),
-              (t_infer["infer_median_us"], f"{t_infer['infer_median_us']:.1f} ({t_infer['threads']}t)")))
-    print(row(f"test accuracy after {s_train['epochs']} epochs",
+              (t_infer["infer_median_us"], f"{t_infer['infer_median_us']:.1f} ({t_infer['threads']}t)"),
+              TARGETS["seed_infer"]))
+    s_rss = max(r["peak_rss_mb"] for r in strata_runs)
+    t_rss = max(r["peak_rss_mb"] for r in torch_runs)
+    if s_rss == s_rss and t_rss == t_rss:  # both present (not NaN)
+        print(row("seed MLP, peak resident memory of the process (MB)", (s_rss, f"{s_rss:.0f}"),
+                  (t_rss, f"{t_rss:.0f}"), TARGETS["rss"]))
+    labels = {"convnet": ("Keras's small convnet, one batch-128 step (ms)", 1e3, "convnet"),
+              "wide": ("wide MLP 784-1024-1024-10, batch 256, epoch (s)", 1, "wide")}
+    for key, (label, scale, target) in labels.items():
+        if key in s_steps and key in t_steps:
+            (s_s, s_t, flops), (t_s, t_t, _) = s_steps[key], t_steps[key]
+            print(row(label, (s_s, f"{s_s * scale:.3f} ({s_t}t)"), (t_s, f"{t_s * scale:.3f} ({t_t}t)"),
+                      TARGETS[target], flops))
+    if "sgemm" in s_steps and "sgemm" in t_steps:
+        (s_s, s_t, flops), (t_s, t_t, _) = s_steps["sgemm"], t_steps["sgemm"]
+        print(row("SGEMM 2048^3, GFLOP/s (the peak)", (s_s, f"{flops / s_s / 1e9:.0f} ({s_t}t)"),
+                  (t_s, f"{flops / t_s / 1e9:.0f} ({t_t}t)")))
+    print(row(f"seed MLP, test accuracy after {s_train['epochs']} epochs",
               (s_train["test_accuracy"], f"{s_train['test_accuracy']:.4f}"),
               (t_train["test_accuracy"], f"{t_train['test_accuracy']:.4f}"), ratio=False))
-    print("(Nt): the thread count that gave the figure; the accuracy is that of the fastest-training run.")
+    print("(Nt): the thread count that gave the figure; the accuracy is that of the fastest-training run.\n"
+          "SGEMM's strata/PyTorch is of times: under 1, strata's matmul is the faster.")
     blas = t_train.get("blas", "unknown")
     print(f"PyTorch's BLAS: {blas}")
     if blas == "reference":

@@ -8,10 +8,11 @@
 //
 // One machine-readable line per thread count goes to stdout (progress goes to stderr):
 //   seed_bench framework=strata threads=1 timed=3 epoch_s=3.21,3.18,3.19 infer_best_us=41.2
-//       infer_median_us=44.0 test_accuracy=0.8421 epochs=4
+//       infer_median_us=44.0 test_accuracy=0.8421 epochs=4 peak_rss_mb=412.3
 //
 // Usage: seed_bench [--threads 1,2] [--timed-epochs 3] [--calls 2000]
 #include <strata/strata.hpp>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -139,10 +140,13 @@ double run(const Data& data, int threads, const Settings& settings, double best_
         std::snprintf(buffer, sizeof buffer, "%s%.4f", epochs_list.empty() ? "" : ",", s);
         epochs_list += buffer;
     }
+    // The process's peak resident memory so far (Linux reports kilobytes): the data, the library, the model.
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
     std::printf("seed_bench framework=strata threads=%d timed=%d epoch_s=%s infer_best_us=%.2f "
-                "infer_median_us=%.2f test_accuracy=%.4f epochs=%d\n",
+                "infer_median_us=%.2f test_accuracy=%.4f epochs=%d peak_rss_mb=%.1f\n",
                 threads, timed_epochs, epochs_list.c_str(), call_us.front(), call_us[call_us.size() / 2],
-                accuracy, timed_epochs + 1);
+                accuracy, timed_epochs + 1, static_cast<double>(usage.ru_maxrss) / 1024.0);
     std::fflush(stdout);
     return timed_epochs == 0 ? best_so_far : *std::min_element(epoch_seconds.begin(), epoch_seconds.end());
 }

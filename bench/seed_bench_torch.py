@@ -11,7 +11,7 @@ gives the warm-up epoch.
 
 One machine-readable line per thread count goes to stdout (progress goes to stderr):
   seed_bench framework=pytorch threads=1 timed=3 epoch_s=1.21,1.19,1.20 infer_best_us=20.1
-      infer_median_us=22.3 test_accuracy=0.8410 epochs=4 blas=openblas-openmp
+      infer_median_us=22.3 test_accuracy=0.8410 epochs=4 blas=openblas-openmp peak_rss_mb=512.0
 
 blas= names the BLAS that torch's Linear ran on. Debian's torch calls whatever libblas.so.3 the system
 provides; without an optimised one (libopenblas0-openmp) that is the reference BLAS, several times slower.
@@ -19,6 +19,7 @@ provides; without an optimised one (libopenblas0-openmp) that is the reference B
 import argparse
 import gzip
 import os
+import resource
 import sys
 import time
 
@@ -151,7 +152,8 @@ def run(data, threads, timed_epochs, calls, best_so_far):
     epochs_list = ",".join(f"{s:.4f}" for s in epoch_seconds)
     print(f"seed_bench framework=pytorch threads={threads} timed={timed_epochs} epoch_s={epochs_list} "
           f"infer_best_us={call_us[0]:.2f} infer_median_us={call_us[len(call_us) // 2]:.2f} "
-          f"test_accuracy={accuracy:.4f} epochs={timed_epochs + 1} blas={blas_in_use()}", flush=True)
+          f"test_accuracy={accuracy:.4f} epochs={timed_epochs + 1} blas={blas_in_use()} "
+          f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}", flush=True)
     return min(epoch_seconds) if timed_epochs else best_so_far
 
 
