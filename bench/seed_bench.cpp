@@ -20,36 +20,26 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench_options.hpp"
 
 namespace layers = strata::layers;
 namespace optimizers = strata::optimizers;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using strata_bench::Clock;
+using strata_bench::positive_int;
+using strata_bench::seconds_since;
 
 struct Settings {
     std::vector<int> threads = {1, 2};
     int timed_epochs = 3;  // after one warm-up epoch
     int calls = 2000;      // one-image inference calls, after a few warm-up calls
 };
-
-int positive_int(std::string_view flag, const std::string& text) {
-    char* end = nullptr;
-    long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || value < 1 || value > 1'000'000) {
-        throw strata::ValueError(std::string(flag) + " expects a positive integer, got '" + text + "'");
-    }
-    return static_cast<int>(value);
-}
 
 Settings parse_arguments(int argc, char** argv) {
     Settings settings;
@@ -60,12 +50,7 @@ Settings parse_arguments(int argc, char** argv) {
         }
         std::string value = argv[++i];
         if (flag == "--threads") {
-            settings.threads.clear();
-            std::stringstream list(value);
-            for (std::string item; std::getline(list, item, ',');) {
-                settings.threads.push_back(positive_int(flag, item));
-            }
-            if (settings.threads.empty()) throw strata::ValueError("--threads expects a list like 1,2, got ''");
+            settings.threads = strata_bench::thread_counts(flag, value);
         } else if (flag == "--timed-epochs") {
             settings.timed_epochs = positive_int(flag, value);
         } else if (flag == "--calls") {

@@ -20,19 +20,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "bench_options.hpp"
 
 namespace layers = strata::layers;
 namespace optimizers = strata::optimizers;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using strata_bench::Clock;
+using strata_bench::positive_int;
+using strata_bench::seconds_since;
 
 struct Settings {
     std::vector<int> threads = {1, 2};
@@ -41,21 +42,6 @@ struct Settings {
     int epochs = 2;  // timed wide-MLP epochs, after a warm-up fit of 10 batches
 };
 
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> items;
-    std::stringstream list(text);
-    for (std::string item; std::getline(list, item, ',');) items.push_back(item);
-    return items;
-}
-
-int positive_int(std::string_view flag, const std::string& text) {
-    char* end = nullptr;
-    long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || value < 1 || value > 1'000'000)
-        throw strata::ValueError(std::string(flag) + " expects a positive integer, got '" + text + "'");
-    return static_cast<int>(value);
-}
-
 Settings parse_arguments(int argc, char** argv) {
     Settings settings;
     for (int i = 1; i < argc; ++i) {
@@ -63,10 +49,9 @@ Settings parse_arguments(int argc, char** argv) {
         if (i + 1 >= argc) throw strata::ValueError("expected a value after '" + std::string(flag) + "'");
         std::string value = argv[++i];
         if (flag == "--threads") {
-            settings.threads.clear();
-            for (const std::string& item : split(value)) settings.threads.push_back(positive_int(flag, item));
+            settings.threads = strata_bench::thread_counts(flag, value);
         } else if (flag == "--rows") {
-            settings.rows = split(value);
+            settings.rows = strata_bench::list_of(flag, value);
             for (const std::string& row : settings.rows)
                 if (row != "convnet" && row != "wide" && row != "sgemm")
                     throw strata::ValueError("--rows takes convnet, wide and sgemm, got '" + row + "'");
