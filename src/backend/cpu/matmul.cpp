@@ -86,6 +86,30 @@ const MatmulEntry& primitive_for(const MatmulKey& key) {
     return cache.emplace(key, MatmulEntry{dnnl::matmul(pd), a, b, bias, c, pd.scratchpad_desc()}).first->second;
 }
 
+// The arguments of a cached primitive on this thread, pointed at this call's buffers. Making a dnnl::memory
+// allocates, pointing one at another buffer does not: each thread makes the memory objects of each primitive
+// it runs once, and a product then costs no allocation (a one-image model(x) runs a handful of them).
+const std::unordered_map<int, dnnl::memory>& bound_arguments(const MatmulEntry& entry, float* a, float* b,
+                                                             float* bias, float* c, std::uint8_t* scratchpad) {
+    // Entries live as long as the process (the cache only grows), so their addresses are stable keys.
+    thread_local std::unordered_map<const MatmulEntry*, std::unordered_map<int, dnnl::memory>> bound;
+    auto [found, made] = bound.try_emplace(&entry);
+    std::unordered_map<int, dnnl::memory>& args = found->second;
+    if (made) {
+        args.emplace(DNNL_ARG_SRC, dnnl::memory(entry.a, engine(), DNNL_MEMORY_NONE));
+        args.emplace(DNNL_ARG_WEIGHTS, dnnl::memory(entry.b, engine(), DNNL_MEMORY_NONE));
+        args.emplace(DNNL_ARG_DST, dnnl::memory(entry.c, engine(), DNNL_MEMORY_NONE));
+        if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(entry.bias, engine(), DNNL_MEMORY_NONE));
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(entry.scratchpad, engine(), DNNL_MEMORY_NONE));
+    }
+    args.at(DNNL_ARG_SRC).set_data_handle(a);
+    args.at(DNNL_ARG_WEIGHTS).set_data_handle(b);
+    args.at(DNNL_ARG_DST).set_data_handle(c);
+    if (bias) args.at(DNNL_ARG_BIAS).set_data_handle(bias);
+    args.at(DNNL_ARG_SCRATCHPAD).set_data_handle(scratchpad);
+    return args;
+}
+
 // Below this many multiply-adds a product runs as one slice: waking a thread costs more than it saves.
 constexpr std::int64_t kMacsPerSlice = std::int64_t{1} << 20;
 // The most slices a product is cut into: enough for the threads of a large CPU, whatever the thread count.
@@ -131,15 +155,12 @@ void matmul_f32(const float* a, const float* b, const float* bias, std::int64_t 
                 break;
         }
         const MatmulEntry& entry = primitive_for(key);
-        using dnnl::memory;
         // oneDNN takes every buffer as void*; it writes only the destination and the scratchpad.
-        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(entry.a, engine(), const_cast<float*>(pa))},
-                                             {DNNL_ARG_WEIGHTS, memory(entry.b, engine(), const_cast<float*>(pb))},
-                                             {DNNL_ARG_DST, memory(entry.c, engine(), pc)}};
-        if (pbias) args.emplace(DNNL_ARG_BIAS, memory(entry.bias, engine(), const_cast<float*>(pbias)));
         thread_local std::vector<std::uint8_t> scratch;
         if (scratch.size() < entry.scratchpad.get_size()) scratch.resize(entry.scratchpad.get_size());
-        args.emplace(DNNL_ARG_SCRATCHPAD, memory(entry.scratchpad, engine(), scratch.data()));
+        const std::unordered_map<int, dnnl::memory>& args =
+            bound_arguments(entry, const_cast<float*>(pa), const_cast<float*>(pb), const_cast<float*>(pbias), pc,
+                            scratch.data());
         entry.primitive.execute(stream(), args);
         stream().wait();
     });
