@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what strata needs, builds it, and runs the whole test suite: once in Release (g++), then once more
 # built by clang with AddressSanitizer and UndefinedBehaviorSanitizer, where the loaders' libFuzzer targets
-# also run, for a bounded time. The contract programs of ../shared/api are built against the installed
-# library and run as part of the suite.
+# also run, for a bounded time; then the tests of concurrent use once more under ThreadSanitizer. The
+# contract programs of ../shared/api are built against the installed library and run as part of the suite.
 #   scripts/test.sh              both runs
 #   scripts/test.sh --no-sanitize   the Release run only
 set -euo pipefail
@@ -21,4 +21,11 @@ if [[ "${1:-}" != "--no-sanitize" ]]; then
   cmake --build build-sanitize -j"$jobs"
   (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j"$jobs")
+
+  # ThreadSanitizer cannot share a process with AddressSanitizer: a third build, of the library and the
+  # concurrency tests only.
+  CXX=clang++ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_TSAN=ON \
+        -DSTRATA_BUILD_EXAMPLES=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_BUILD_TOOLS=OFF >/dev/null
+  cmake --build build-tsan -j"$jobs"
+  (cd build-tsan && ctest --output-on-failure -j"$jobs")
 fi

@@ -1,6 +1,8 @@
 #include "strata/layers/layer.hpp"
 
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 
 #include "layers/weight_budget.hpp"
@@ -25,6 +27,15 @@ std::string layer_label(const std::string& name) { return "layer \"" + name + "\
 // The open LayerCallContext of this thread (0: none), and the source of fresh ids.
 thread_local std::uint64_t open_call_context = 0;
 std::atomic<std::uint64_t> next_call_context{1};
+
+// A layer's call losses and the context they belong to are written by every concrete call, and one model may
+// be called from several threads at once (a server's model). They are guarded by one of a fixed set of
+// mutexes, chosen by the layer's address: no lock in the layer itself, so the public Layer class keeps its
+// layout, and no one lock for every layer of every thread.
+std::mutex& call_losses_mutex(const Layer* layer) {
+    static std::array<std::mutex, 64> stripes;
+    return stripes[(reinterpret_cast<std::uintptr_t>(layer) >> 6) % stripes.size()];
+}
 
 }  // namespace
 
@@ -146,7 +157,11 @@ nlohmann::json Layer::get_config() const {
 
 std::vector<Tensor> Layer::losses() const {
     // Keras's order: the call losses, then the weight penalties of the trainable weights in creation order.
-    std::vector<Tensor> out = call_losses_;
+    std::vector<Tensor> out;
+    {
+        std::lock_guard lock(call_losses_mutex(this));
+        out = call_losses_;
+    }
     if (!trainable_) return out;
     for (const Weight& w : weights_)
         if (w.trainable && w.regularizer) out.push_back(w.regularizer(w.value));
@@ -159,7 +174,9 @@ void Layer::add_loss(const Tensor& loss) {
                          (loss.defined() ? "a symbolic tensor" : std::string("an undefined tensor")));
     if (loss.numel() != 1)
         throw ShapeError(layer_label(name_) + ": add_loss expects a scalar loss, got shape " + loss.shape().to_string());
-    call_losses_.push_back(loss.rank() == 0 ? loss : ops::reshape(loss, Shape{}));
+    Tensor scalar = loss.rank() == 0 ? loss : ops::reshape(loss, Shape{});
+    std::lock_guard lock(call_losses_mutex(this));
+    call_losses_.push_back(std::move(scalar));
 }
 
 LayerCallContext::LayerCallContext() : outermost_(open_call_context == 0) {
@@ -234,9 +251,12 @@ Tensor Layer::operator()(const std::vector<Tensor>& xs, CallOptions options) {
     if (symbolic) return symbolic_call(xs);
 
     LayerCallContext context;
-    if (call_context_ != LayerCallContext::current()) {
-        call_losses_.clear();
-        call_context_ = LayerCallContext::current();
+    {
+        std::lock_guard lock(call_losses_mutex(this));
+        if (call_context_ != LayerCallContext::current()) {
+            call_losses_.clear();
+            call_context_ = LayerCallContext::current();
+        }
     }
     std::vector<Shape> shapes;
     for (const Tensor& x : xs) shapes.push_back(x.shape());
