@@ -1,5 +1,6 @@
 #include "strata/training/optimizers/rmsprop.hpp"
 
+#include "backend/cpu/optimizer_updates.hpp"
 #include "strata/ops/elementwise.hpp"
 
 namespace strata::optimizers {
@@ -23,6 +24,15 @@ void RMSprop::update_step(const Tensor& gradient, Tensor& variable, double learn
     Tensor* momentum = options_.momentum > 0 ? &slot(variable, "momentum") : nullptr;
     Tensor* average_grad = options_.centered ? &slot(variable, "average_gradient") : nullptr;
 
+    // The plain update on the CPU in float32: one fused pass, the same numbers as the ops below.
+    if (!momentum && !average_grad && variable.device() == Device::cpu() && variable.dtype() == float32 &&
+        velocity.dtype() == float32 && gradient.dtype() == float32 && gradient.device() == Device::cpu() &&
+        gradient.shape() == variable.shape()) {
+        backend::cpu::rmsprop_update(variable.data<float>(), velocity.data<float>(), gradient.data<float>(),
+                                     variable.numel(), static_cast<float>(learning_rate), static_cast<float>(rho),
+                                     static_cast<float>(1 - rho), static_cast<float>(options_.epsilon));
+        return;
+    }
     assign(velocity, rho * velocity + (1 - rho) * ops::square(gradient));
     Tensor denominator;
     if (average_grad) {

@@ -4,6 +4,8 @@
 
 #include "optimizer_reference.hpp"
 #include "strata/training/optimizers/rmsprop.hpp"
+#include "strata/ops/elementwise.hpp"
+#include "strata/ops/random.hpp"
 
 namespace strata::optimizers {
 namespace {
@@ -30,6 +32,28 @@ TEST(RMSpropTest, KerasDefaults) {
 TEST(RMSpropTest, PlainStepsMatchKerasFormula) {
     RMSprop rms(0.01);
     expect_matches_reference(rms, rmsprop_reference(0.01));
+}
+
+// On float32 CPU variables the plain update runs as one fused pass (backend/cpu/optimizer_updates.hpp); it
+// must give the bits of the elementwise ops it stands for, on a variable large enough to be split over threads.
+TEST(RMSpropTest, FusedFloat32UpdateGivesTheBitsOfItsOps) {
+    random::seed(3);
+    const Shape shape{250, 401};
+    Tensor variable = random::normal(shape), expected = variable.clone();
+    Tensor velocity = Tensor::zeros(shape, float32);
+    RMSprop rms(0.01);
+    for (int step = 0; step < 3; ++step) {
+        Tensor gradient = random::normal(shape);
+        rms.apply_gradients({gradient}, {variable});
+        // RMSprop::update_step's ops, in float32 (Keras: rho 0.9, epsilon 1e-7 inside the square root).
+        velocity = 0.9 * velocity + (1 - 0.9) * ops::square(gradient);
+        expected = expected - 0.01 * gradient / ops::sqrt(velocity + 1e-7);
+    }
+    std::vector<float> got = variable.to_vector<float>(), want = expected.to_vector<float>();
+    ASSERT_EQ(got.size(), want.size());
+    std::size_t differing = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) differing += got[i] != want[i];
+    EXPECT_EQ(differing, 0u) << "of " << got.size();
 }
 
 TEST(RMSpropTest, EpsilonIsInsideTheSquareRoot) {
