@@ -18,38 +18,37 @@ SEED_EPOCH_FLOPS = 2 * 60000 * 784 * 32 * 2 + 2 * 60000 * 32 * 10 * 3
 TARGETS = {"seed_epoch": 0.25, "seed_infer": 0.15, "convnet": 0.35, "wide": 0.8, "rss": 1.0}
 
 
-def parse_steps(path):
-    """The best step_bench figure per row, over thread counts: {row: (best_s, threads, flops)}."""
-    rows = {}
+def result_lines(path, tag):
+    """The key=value fields of each line of `path` that begins with `tag`, as dicts of strings."""
     with open(path) as f:
         for line in f:
             fields = line.split()
-            if not fields or fields[0] != "step_bench":
-                continue
-            run = dict(field.split("=", 1) for field in fields[1:])
-            entry = (float(run["best_s"]), int(run["threads"]), float(run["flops"]))
-            if run["row"] not in rows or entry[0] < rows[run["row"]][0]:
-                rows[run["row"]] = entry
+            if fields and fields[0] == tag:
+                yield dict(field.split("=", 1) for field in fields[1:])
+
+
+def parse_steps(path):
+    """The best step_bench figure per row, over thread counts: {row: (best_s, threads, flops)}."""
+    rows = {}
+    for run in result_lines(path, "step_bench"):
+        entry = (float(run["best_s"]), int(run["threads"]), float(run["flops"]))
+        if run["row"] not in rows or entry[0] < rows[run["row"]][0]:
+            rows[run["row"]] = entry
     return rows
 
 
 def parse(path):
     runs = []
-    with open(path) as f:
-        for line in f:
-            fields = line.split()
-            if not fields or fields[0] != "seed_bench":
-                continue
-            run = dict(field.split("=", 1) for field in fields[1:])
-            run["threads"] = int(run["threads"])
-            run["epoch_s"] = [float(s) for s in run["epoch_s"].split(",")]
-            run["epoch_best_s"] = min(run["epoch_s"])
-            for key in ("infer_best_us", "infer_median_us", "test_accuracy"):
-                run[key] = float(run[key])
-            run["epochs"] = int(run["epochs"])
-            run["timed"] = int(run["timed"])
-            run["peak_rss_mb"] = float(run.get("peak_rss_mb", "nan"))
-            runs.append(run)
+    for run in result_lines(path, "seed_bench"):
+        run["threads"] = int(run["threads"])
+        run["epoch_s"] = [float(s) for s in run["epoch_s"].split(",")]
+        run["epoch_best_s"] = min(run["epoch_s"])
+        for key in ("infer_best_us", "infer_median_us", "test_accuracy"):
+            run[key] = float(run[key])
+        run["epochs"] = int(run["epochs"])
+        run["timed"] = int(run["timed"])
+        run["peak_rss_mb"] = float(run.get("peak_rss_mb", "nan"))
+        runs.append(run)
     if not runs:
         sys.exit(f"report.py: no 'seed_bench ...' result lines in {path}")
     return runs

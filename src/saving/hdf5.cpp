@@ -4,12 +4,10 @@
 
 #include <array>
 #include <atomic>
-#include <cstring>
 #include <fstream>
 #include <type_traits>
 
 #include "core/text.hpp"
-#include "saving/hdf5_reader.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::saving::h5 {

@@ -101,6 +101,8 @@ private:
     // The header of this group (reading) and of its child `name` (IOError when there is none).
     const format::Object& object() const;
     std::shared_ptr<const format::Object> child(const std::string& name) const;
+    // The header of the dataset `name` and, in `info`, its dtype and shape (IOError when it is not one).
+    std::shared_ptr<const format::Object> open_dataset(const std::string& name, DatasetInfo& info) const;
     void check_writing(const std::string& name) const;
 
     Handle handle_;  // writing

@@ -134,12 +134,12 @@ std::vector<std::string> Group::children() const {
     return names;
 }
 
-DatasetInfo Group::dataset_info(const std::string& name) const {
+std::shared_ptr<const format::Object> Group::open_dataset(const std::string& name, DatasetInfo& info) const {
     if (!contains(name)) throw IOError("there is no dataset " + where(name));
     std::shared_ptr<const format::Object> dataset = child(name);
     if (dataset->is_group || !dataset->is_dataset()) throw IOError("there is no dataset " + where(name));
     const Datatype& type = *dataset->type;
-    DatasetInfo info{DType::float32, Shape{}};
+    info = DatasetInfo{DType::float32, Shape{}};
     if (type.kind == Datatype::Kind::floating) {
         info.dtype = type.size > 4 ? DType::float64 : DType::float32;
     } else if (type.kind == Datatype::Kind::integer) {
@@ -157,12 +157,18 @@ DatasetInfo Group::dataset_info(const std::string& name) const {
         extents.push_back(static_cast<std::int64_t>(d));
     }
     info.shape = Shape(extents);
+    return dataset;
+}
+
+DatasetInfo Group::dataset_info(const std::string& name) const {
+    DatasetInfo info{DType::float32, Shape{}};
+    open_dataset(name, info);
     return info;
 }
 
 Tensor Group::read_dataset(const std::string& name, DType dtype) const {
-    DatasetInfo info = dataset_info(name);
-    std::shared_ptr<const format::Object> dataset = child(name);
+    DatasetInfo info{DType::float32, Shape{}};
+    std::shared_ptr<const format::Object> dataset = open_dataset(name, info);
     const Datatype& type = *dataset->type;
     std::string what = "the dataset " + where(name);
     std::uint64_t count = dataset->space->count();

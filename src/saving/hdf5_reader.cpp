@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "strata/core/error.hpp"
@@ -258,22 +259,22 @@ std::vector<std::string> Reader::strings(const Attribute& attribute, const std::
         throw IOError(what + " stores variable-length strings in " + std::to_string(attribute.type.size) +
                       "-byte heap IDs, not " + std::to_string(id_size));
     Cursor ids(attribute.data, what);
+    std::map<std::uint64_t, std::string> collections;  // the strings of a list mostly share one collection
     for (std::uint64_t i = 0; i < count; ++i) {
         auto length = static_cast<std::uint32_t>(ids.uint(4));
         std::uint64_t collection = ids.uint(offset_size_);
         auto index = static_cast<std::uint32_t>(ids.uint(4));
         // libhdf5 writes an empty (null) string as address 0.
-        texts.push_back(collection == 0 ? std::string() : read_global_heap_object(collection, index, length, what));
+        texts.push_back(collection == 0 ? std::string()
+                                        : read_global_heap_object(collection, index, length, what, collections));
     }
     return texts;
 }
 
-std::string Reader::read_global_heap_object(std::uint64_t collection, std::uint32_t index, std::uint32_t length,
-                                            const std::string& what) const {
+std::string Reader::read_global_heap(std::uint64_t collection, const std::string& heap_what) const {
     // "GCOL", version 1, 3 reserved bytes, the collection's size; then objects, each an index (2 bytes), a
     // reference count (2), 4 reserved bytes, its size and its data padded to 8 bytes. Index 0 is the free
     // space that ends the list.
-    std::string heap_what = what + ", the global heap collection at " + hex(collection);
     std::uint64_t start = absolute(collection, heap_what);
     std::uint64_t header_size = 8 + length_size_;
     Cursor header(bytes_->read(start, std::min<std::uint64_t>(header_size, bytes_->size() - start), heap_what),
@@ -284,8 +285,18 @@ std::string Reader::read_global_heap_object(std::uint64_t collection, std::uint3
     header.skip(3);
     std::uint64_t size = header.uint(length_size_);
     if (size < header_size) header.fail("it declares " + std::to_string(size) + " bytes, less than its header");
-    Cursor heap(bytes_->read(start, size, heap_what), heap_what);
-    heap.seek(header_size);
+    return bytes_->read(start, size, heap_what);
+}
+
+std::string Reader::read_global_heap_object(std::uint64_t collection, std::uint32_t index, std::uint32_t length,
+                                            const std::string& what,
+                                            std::map<std::uint64_t, std::string>& collections) const {
+    std::string heap_what = what + ", the global heap collection at " + hex(collection);
+    auto found = collections.find(collection);
+    if (found == collections.end())
+        found = collections.emplace(collection, read_global_heap(collection, heap_what)).first;
+    Cursor heap(found->second, heap_what);
+    heap.seek(8 + length_size_);
     while (heap.left() >= 8 + length_size_) {
         auto object_index = static_cast<std::uint32_t>(heap.uint(2));
         if (object_index == 0) break;

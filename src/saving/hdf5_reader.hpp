@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,8 +90,12 @@ public:
 
 private:
     std::uint64_t absolute(std::uint64_t address, const std::string& what) const;
+    // A global heap collection's bytes, its header checked; `heap_what` names it in errors.
+    std::string read_global_heap(std::uint64_t collection, const std::string& heap_what) const;
+    // The string `index` of the collection at `collection`, read once per call of strings() into `collections`.
     std::string read_global_heap_object(std::uint64_t collection, std::uint32_t index, std::uint32_t length,
-                                        const std::string& what) const;
+                                        const std::string& what,
+                                        std::map<std::uint64_t, std::string>& collections) const;
 
     std::shared_ptr<const FileBytes> bytes_;
     std::string name_;

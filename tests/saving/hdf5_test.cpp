@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,7 @@
 
 #include "fuzz/fuzz_models.hpp"
 #include "saving/hdf5.hpp"
+#include "saving/zip_bytes.hpp"
 #include "saving_test_support.hpp"
 
 namespace strata {
@@ -103,8 +103,7 @@ TEST_F(Hdf5Test, CorruptGlobalHeapsAreRefused) {
         file.root().create_group("vars").set_string_attribute("name", "dense_7");
         file.close();
     }
-    std::ifstream in(path("a.h5"), std::ios::binary);
-    const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string good = testing::read_bytes(path("a.h5"));
     // The collection: "GCOL", version, 3 reserved, its size (8 bytes); the string's object: index (2),
     // reference count (2), 4 reserved, its size (8), then the text.
     std::size_t collection = good.find("GCOL");
@@ -119,7 +118,7 @@ TEST_F(Hdf5Test, CorruptGlobalHeapsAreRefused) {
         return file;
     };
     auto refusal = [&](const std::string& bytes) {
-        std::ofstream(path("bad.h5"), std::ios::binary) << bytes;
+        testing::write_bytes(path("bad.h5"), bytes);
         auto name_of = [](const File& file) { return file.root().open_group("vars").string_attribute("name"); };
         std::string on_disk = io_error_of([&] { name_of(File::open(path("bad.h5"))); });
         std::string in_memory = io_error_of([&] { name_of(File::open_image(bytes, "bad.h5")); });
@@ -138,11 +137,6 @@ TEST_F(Hdf5Test, CorruptGlobalHeapsAreRefused) {
     EXPECT_NE(oversized.find("runs past the end of the file"), std::string::npos) << oversized;
     std::string unsigned_ = refusal(corrupted(collection, "GCOX"));
     EXPECT_NE(unsigned_.find("does not begin with GCOL"), std::string::npos) << unsigned_;
-}
-
-std::string bytes_of(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::string little_endian_u64(std::uint64_t value) {
@@ -178,7 +172,7 @@ TEST_F(Hdf5Test, ElementsOfEveryStoredTypeReadBackConverted) {
     EXPECT_EQ(root.read_dataset("empty", float32).shape(), (Shape{0, 3}));
 
     // The same floats, big-endian: the datatype's byte-order bit set and the stored bytes reversed.
-    std::string bytes = bytes_of(path("a.h5"));
+    std::string bytes = testing::read_bytes(path("a.h5"));
     const std::string little("\x00\x00\xc0\x3f\x00\x00\x00\xc0", 8), big("\x3f\xc0\x00\x00\xc0\x00\x00\x00", 8);
     std::size_t data = bytes.find(little);
     // Class 1 (floating point) version 1, bit field 0x20 0x1f 0x00 (little-endian, sign at bit 31), 4 bytes.
@@ -197,7 +191,7 @@ TEST_F(Hdf5Test, FilesOutsideTheFormatStrataReadsAreRefusedByName) {
         file.root().write_dataset("w", Tensor::from_vector<float>({1.5f, -2.0f}));
         file.close();
     }
-    const std::string good = bytes_of(path("a.h5"));
+    const std::string good = testing::read_bytes(path("a.h5"));
     auto refusal = [](const std::string& bytes) {
         return io_error_of([&] { File::open_image(bytes, "bad.h5").root().read_dataset("w", float32); });
     };
