@@ -1,14 +1,10 @@
-// Matrix products. float32 runs on oneDNN's matmul primitive, created once per slice shape, transposition,
-// bias and epilogue and cached; bias and activation are oneDNN post-ops, so they cost no extra pass over memory.
+// Matrix products. float32 runs on oneDNN's single-threaded GEMM, one call per slice of the product, with the
+// bias and activation applied to each slice's rows after it.
 // float64 (gradient checks) runs on plain loops: oneDNN has no double-precision matmul on CPUs.
 #include <cmath>
-#include <map>
-#include <unordered_map>
-#include <mutex>
-#include <tuple>
-#include <vector>
+#include <string>
 
-#include <oneapi/dnnl/dnnl.hpp>
+#include <oneapi/dnnl/dnnl.h>
 
 #include "cpu_backend.hpp"
 #include "parallel.hpp"
@@ -17,97 +13,59 @@ namespace strata::backend::cpu {
 
 namespace {
 
-dnnl::engine& engine() {
-    static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-    return e;
-}
+// Determinism (DESIGN.md): oneDNN's GEMM chooses its blocking, and on some CPUs (AVX2 ones among them) whether
+// to split the inner axis k across threads, from the thread count, so one product could round one way on one
+// thread and another way on two. strata never lets oneDNN thread a product: it cuts the product into slices of
+// the batch, of the rows or of the columns, whose number depends on the shape alone, and runs each slice as one
+// single-threaded GEMM on OpenMP's pool (oneDNN runs on one thread inside a parallel region, and
+// for_each_slice gives it one thread outside). Every output element is then summed by the same kernel in the
+// same order, whatever the thread count.
+//
+// The products run through oneDNN's GEMM (dnnl_sgemm) rather than its matmul primitive: the primitive's
+// execute() builds a hash map of its arguments on every call (18 heap allocations a product), the GEMM none,
+// so that a planned training step allocates nothing. Bias and activation follow on each slice's rows while
+// they are still in cache.
 
-dnnl::stream& stream() {
-    thread_local dnnl::stream s(engine());
-    return s;
-}
-
-// Determinism (DESIGN.md): oneDNN chooses its blocking, and on some CPUs (AVX2 ones among them) whether to
-// split the inner axis k across threads, from the thread count, so one product could round one way on one
-// thread and another way on two. strata never lets oneDNN thread a product: it cuts the product into slices
-// of the batch, of the rows or of the columns, whose number depends on the shape alone, creates each slice's
-// primitive for one thread, and runs the slices on OpenMP's pool. Every output element is then summed by the
-// same kernel in the same order, whatever the thread count.
-
-// A slice of the product: its extents and the strides of the whole operands it reads and writes.
-struct MatmulKey {
-    std::int64_t batch, m, k, n;
-    std::int64_t lda, ldb, ldc;  // leading dimensions of the stored operands
-    std::int64_t sa, sb, sc;     // their batch strides
-    bool transpose_a, transpose_b, bias;
-    Epilogue epilogue;
-    auto operator<=>(const MatmulKey&) const = default;
-};
-
-// A [batch, rows, cols] operand inside a larger one: rows `ld` apart, or, stored transposed, columns `ld` apart.
-dnnl::memory::desc operand_desc(std::int64_t batch, std::int64_t rows, std::int64_t cols, bool transposed,
-                                std::int64_t ld, std::int64_t batch_stride) {
-    using dims = dnnl::memory::dims;
-    dims strides = transposed ? dims{batch_stride, 1, ld} : dims{batch_stride, ld, 1};
-    return dnnl::memory::desc(dims{batch, rows, cols}, dnnl::memory::data_type::f32, strides);
-}
-
-// A primitive, the layouts of its operands, and the scratchpad it asks for: slices run at once, each with
-// its own scratchpad.
-struct MatmulEntry {
-    dnnl::matmul primitive;
-    dnnl::memory::desc a, b, bias, c, scratchpad;
-};
-
-const MatmulEntry& primitive_for(const MatmulKey& key) {
-    static std::mutex mutex;
-    static std::map<MatmulKey, MatmulEntry> cache;
-    std::lock_guard lock(mutex);
-    auto it = cache.find(key);
-    if (it != cache.end()) return it->second;
-
-    OneThreadScope one_thread;
-    auto a = operand_desc(key.batch, key.m, key.k, key.transpose_a, key.lda, key.sa);
-    auto b = operand_desc(key.batch, key.k, key.n, key.transpose_b, key.ldb, key.sb);
-    auto c = operand_desc(key.batch, key.m, key.n, false, key.ldc, key.sc);
-    dnnl::post_ops ops;
-    switch (key.epilogue) {
-        case Epilogue::none: break;
-        case Epilogue::relu: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f); break;
-        case Epilogue::sigmoid: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f); break;
-        case Epilogue::tanh: ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f); break;
+template <class T>
+T apply_epilogue(T v, Epilogue e) {
+    switch (e) {
+        case Epilogue::none: return v;
+        case Epilogue::relu: return v > T(0) ? v : T(0);
+        case Epilogue::sigmoid: return v >= T(0) ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
+        case Epilogue::tanh: return std::tanh(v);
     }
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(ops);
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    auto bias = operand_desc(1, 1, key.n, false, key.n, key.n);
-    dnnl::matmul::desc desc = key.bias ? dnnl::matmul::desc(a, b, bias, c) : dnnl::matmul::desc(a, b, c);
-    dnnl::matmul::primitive_desc pd(desc, attr, engine());
-    return cache.emplace(key, MatmulEntry{dnnl::matmul(pd), a, b, bias, c, pd.scratchpad_desc()}).first->second;
+    return v;
 }
 
-// The arguments of a cached primitive on this thread, pointed at this call's buffers. Making a dnnl::memory
-// allocates, pointing one at another buffer does not: each thread makes the memory objects of each primitive
-// it runs once, and a product then costs no allocation (a one-image model(x) runs a handful of them).
-const std::unordered_map<int, dnnl::memory>& bound_arguments(const MatmulEntry& entry, float* a, float* b,
-                                                             float* bias, float* c, std::uint8_t* scratchpad) {
-    // Entries live as long as the process (the cache only grows), so their addresses are stable keys.
-    thread_local std::unordered_map<const MatmulEntry*, std::unordered_map<int, dnnl::memory>> bound;
-    auto [found, made] = bound.try_emplace(&entry);
-    std::unordered_map<int, dnnl::memory>& args = found->second;
-    if (made) {
-        args.emplace(DNNL_ARG_SRC, dnnl::memory(entry.a, engine(), DNNL_MEMORY_NONE));
-        args.emplace(DNNL_ARG_WEIGHTS, dnnl::memory(entry.b, engine(), DNNL_MEMORY_NONE));
-        args.emplace(DNNL_ARG_DST, dnnl::memory(entry.c, engine(), DNNL_MEMORY_NONE));
-        if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(entry.bias, engine(), DNNL_MEMORY_NONE));
-        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(entry.scratchpad, engine(), DNNL_MEMORY_NONE));
+// out[rows, n] += bias, then the epilogue; one pass per row.
+void bias_and_epilogue(float* out, std::int64_t rows, std::int64_t n, std::int64_t ldc, const float* bias,
+                       Epilogue epilogue) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+        float* row = out + i * ldc;
+        if (bias) {
+#pragma omp simd
+            for (std::int64_t j = 0; j < n; ++j) row[j] += bias[j];
+        }
+        switch (epilogue) {
+            case Epilogue::none: break;
+            case Epilogue::relu:
+#pragma omp simd
+                for (std::int64_t j = 0; j < n; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+                break;
+            default:
+                for (std::int64_t j = 0; j < n; ++j) row[j] = apply_epilogue(row[j], epilogue);
+        }
     }
-    args.at(DNNL_ARG_SRC).set_data_handle(a);
-    args.at(DNNL_ARG_WEIGHTS).set_data_handle(b);
-    args.at(DNNL_ARG_DST).set_data_handle(c);
-    if (bias) args.at(DNNL_ARG_BIAS).set_data_handle(bias);
-    args.at(DNNL_ARG_SCRATCHPAD).set_data_handle(scratchpad);
-    return args;
+}
+
+// One single-threaded GEMM: c[m, n] = op(a)[m, k] op(b)[k, n], row-major, with leading dimensions.
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a, std::int64_t lda,
+          const float* b, std::int64_t ldb, float* c, std::int64_t ldc) {
+    dnnl_status_t status = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+    if (status != dnnl_success)
+        throw DeviceError("matmul: oneDNN's sgemm failed with status " + std::to_string(static_cast<int>(status)) +
+                          " for a " + std::to_string(m) + "x" + std::to_string(k) + " by " + std::to_string(k) +
+                          "x" + std::to_string(n) + " product");
 }
 
 // Below this many multiply-adds a product runs as one slice: waking a thread costs more than it saves.
@@ -135,46 +93,24 @@ void matmul_f32(const float* a, const float* b, const float* bias, std::int64_t 
     std::int64_t slices = slice_count(macs, extent, axis == Axis::batch ? 1 : 16);
 
     for_each_slice(extent, slices, [&](std::int64_t, std::int64_t begin, std::int64_t end) {
-        std::int64_t count = end - begin;
-        MatmulKey key{batch, m, k, n, lda, ldb, ldc, sa, sb, sc, ta, tb, bias != nullptr, epilogue};
-        const float *pa = a, *pb = b, *pbias = bias;
-        float* pc = out;
+        const std::int64_t count = end - begin;
         switch (axis) {
             case Axis::batch:
-                key.batch = count;
-                pa += begin * sa, pb += begin * sb, pc += begin * sc;
+                for (std::int64_t i = begin; i < end; ++i) {
+                    gemm(ta, tb, m, n, k, a + i * sa, lda, b + i * sb, ldb, out + i * sc, ldc);
+                    bias_and_epilogue(out + i * sc, m, n, ldc, bias, epilogue);
+                }
                 break;
             case Axis::rows:
-                key.m = count;
-                pa += ta ? begin : begin * lda, pc += begin * ldc;
+                gemm(ta, tb, count, n, k, ta ? a + begin : a + begin * lda, lda, b, ldb, out + begin * ldc, ldc);
+                bias_and_epilogue(out + begin * ldc, count, n, ldc, bias, epilogue);
                 break;
             case Axis::cols:
-                key.n = count;
-                pb += tb ? begin * ldb : begin, pc += begin;
-                if (pbias) pbias += begin;
+                gemm(ta, tb, m, count, k, a, lda, tb ? b + begin * ldb : b + begin, ldb, out + begin, ldc);
+                bias_and_epilogue(out + begin, m, count, ldc, bias ? bias + begin : nullptr, epilogue);
                 break;
         }
-        const MatmulEntry& entry = primitive_for(key);
-        // oneDNN takes every buffer as void*; it writes only the destination and the scratchpad.
-        thread_local std::vector<std::uint8_t> scratch;
-        if (scratch.size() < entry.scratchpad.get_size()) scratch.resize(entry.scratchpad.get_size());
-        const std::unordered_map<int, dnnl::memory>& args =
-            bound_arguments(entry, const_cast<float*>(pa), const_cast<float*>(pb), const_cast<float*>(pbias), pc,
-                            scratch.data());
-        entry.primitive.execute(stream(), args);
-        stream().wait();
     });
-}
-
-template <class T>
-T apply_epilogue(T v, Epilogue e) {
-    switch (e) {
-        case Epilogue::none: return v;
-        case Epilogue::relu: return v > T(0) ? v : T(0);
-        case Epilogue::sigmoid: return v >= T(0) ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
-        case Epilogue::tanh: return std::tanh(v);
-    }
-    return v;
 }
 
 void matmul_f64(const double* a, const double* b, const double* bias, std::int64_t batch, std::int64_t m,
