@@ -21,6 +21,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -99,6 +100,15 @@ public:
     // shape differs from its variable's is a ShapeError. Variables the optimizer has not seen yet are built
     // first (their slots are appended to variables()).
     void apply_gradients(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables);
+
+    // True when an update is only update_step on each pair: no gradient accumulation, clipping, weight decay,
+    // loss scaling or moving average.
+    bool plain_updates() const;
+    // The planned training step's apply_gradients: the same update and step count, without the checks and the
+    // build, which the plan did once when it was made (the optimizer is built on `variables`, and every
+    // gradient is defined, on the variable's device, of its shape and dtype). Only for plain_updates(); with
+    // SGD, RMSprop and Adam on float32 CPU variables it allocates nothing.
+    void apply_planned(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables);
 
     // Keras's build: creates, for each variable not built yet and in order, its EMA average and gradient
     // accumulator (when enabled), then the optimizer's own slots in the order Keras creates them. Saving code
@@ -196,6 +206,10 @@ protected:
 
     // The value of a one-element CPU tensor of a floating dtype, and writing one into it.
     static double scalar_value(const Tensor& scalar);
+    // True when a fused CPU update (backend/cpu/optimizer_updates.hpp) can stand for the ops of update_step:
+    // the variable, its gradient and its slots all float32 on the CPU, the gradient shaped as the variable.
+    static bool fusable_on_cpu(const Tensor& gradient, const Tensor& variable,
+                               std::initializer_list<const Tensor*> slots);
     static void set_scalar_value(Tensor& scalar, double value);
 
 private:

@@ -19,4 +19,14 @@ namespace strata::backend::cpu {
 void rmsprop_update(float* variable, float* velocity, const float* gradient, std::int64_t n, float learning_rate,
                     float rho, float one_minus_rho, float epsilon);
 
+// Keras's Adam without amsgrad, over n elements, with alpha the step size that folds both bias corrections:
+//   momentum = momentum + (gradient - momentum) * (1 - beta_1)
+//   velocity = velocity + (gradient^2 - velocity) * (1 - beta_2)
+//   variable = variable - momentum * alpha / (sqrt(velocity) + epsilon)
+void adam_update(float* variable, float* momentum, float* velocity, const float* gradient, std::int64_t n,
+                 float alpha, float one_minus_beta_1, float one_minus_beta_2, float epsilon);
+
+// Keras's SGD without momentum: variable = variable - gradient * learning_rate.
+void sgd_update(float* variable, const float* gradient, std::int64_t n, float learning_rate);
+
 }  // namespace strata::backend::cpu

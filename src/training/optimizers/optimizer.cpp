@@ -321,6 +321,30 @@ void Optimizer::apply_gradients(const std::vector<Tensor>& grads, const std::vec
     iterations_.data<std::int64_t>()[0] += 1;
 }
 
+bool Optimizer::plain_updates() const {
+    const auto& o = base_options_;
+    return !o.weight_decay && !(o.clipnorm && *o.clipnorm > 0) && !(o.clipvalue && *o.clipvalue > 0) &&
+           !(o.global_clipnorm && *o.global_clipnorm > 0) && !o.use_ema && !o.loss_scale_factor &&
+           o.gradient_accumulation_steps.value_or(0) <= 0;
+}
+
+void Optimizer::apply_planned(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables) {
+    if (!plain_updates() || grads.size() != variables.size())
+        throw ValueError(class_name() + ".apply_planned: expected plain updates and one gradient per variable");
+    autograd::NoGradScope no_grad;
+    update_steps(grads, variables, learning_rate());
+    iterations_.data<std::int64_t>()[0] += 1;
+}
+
+bool Optimizer::fusable_on_cpu(const Tensor& gradient, const Tensor& variable,
+                               std::initializer_list<const Tensor*> slots) {
+    auto cpu_float32 = [](const Tensor& t) { return t.device() == Device::cpu() && t.dtype() == float32; };
+    if (!cpu_float32(gradient) || !cpu_float32(variable) || gradient.shape() != variable.shape()) return false;
+    for (const Tensor* s : slots)
+        if (!cpu_float32(*s) || s->shape() != variable.shape()) return false;
+    return true;
+}
+
 void Optimizer::update_steps(const std::vector<Tensor>& grads, const std::vector<Tensor>& variables,
                              double learning_rate) {
     for (std::size_t i = 0; i < grads.size(); ++i) {

@@ -25,9 +25,7 @@ void RMSprop::update_step(const Tensor& gradient, Tensor& variable, double learn
     Tensor* average_grad = options_.centered ? &slot(variable, "average_gradient") : nullptr;
 
     // The plain update on the CPU in float32: one fused pass, the same numbers as the ops below.
-    if (!momentum && !average_grad && variable.device() == Device::cpu() && variable.dtype() == float32 &&
-        velocity.dtype() == float32 && gradient.dtype() == float32 && gradient.device() == Device::cpu() &&
-        gradient.shape() == variable.shape()) {
+    if (!momentum && !average_grad && fusable_on_cpu(gradient, variable, {&velocity})) {
         backend::cpu::rmsprop_update(variable.data<float>(), velocity.data<float>(), gradient.data<float>(),
                                      variable.numel(), static_cast<float>(learning_rate), static_cast<float>(rho),
                                      static_cast<float>(1 - rho), static_cast<float>(options_.epsilon));

@@ -1,5 +1,6 @@
 #include "strata/training/optimizers/sgd.hpp"
 
+#include "backend/cpu/optimizer_updates.hpp"
 #include "strata/core/error.hpp"
 
 namespace strata::optimizers {
@@ -21,6 +22,11 @@ void SGD::build_slots(const std::vector<Tensor>& variables) {
 void SGD::update_step(const Tensor& gradient, Tensor& variable, double learning_rate) {
     const double momentum = options_.momentum;
     if (momentum == 0.0) {
+        if (fusable_on_cpu(gradient, variable, {})) {
+            backend::cpu::sgd_update(variable.data<float>(), gradient.data<float>(), variable.numel(),
+                                     static_cast<float>(learning_rate));
+            return;
+        }
         assign_sub(variable, gradient * learning_rate);
         return;
     }

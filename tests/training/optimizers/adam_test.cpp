@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "optimizer_reference.hpp"
+#include "strata/ops/elementwise.hpp"
+#include "strata/ops/random.hpp"
 #include "strata/training/optimizers/adam.hpp"
 
 namespace strata::optimizers {
@@ -12,6 +15,24 @@ using testing::adam_reference;
 using testing::clip_norm_reference;
 using testing::clip_value_reference;
 using testing::expect_matches_reference;
+
+TEST(AdamTest, FusedFloat32UpdateGivesTheBitsOfItsOps) {
+    random::seed(4);
+    const Shape shape{250, 401};
+    Tensor variable = random::normal(shape), expected = variable.clone();
+    Tensor m = Tensor::zeros(shape, float32), v = Tensor::zeros(shape, float32);
+    Adam adam(0.01);
+    for (int step = 1; step <= 3; ++step) {
+        Tensor gradient = random::normal(shape);
+        adam.apply_gradients({gradient}, {variable});
+        // Adam::update_step's ops in float32 (Keras: beta_1 0.9, beta_2 0.999, epsilon 1e-7 outside the root).
+        const double alpha = 0.01 * std::sqrt(1 - std::pow(0.999, step)) / (1 - std::pow(0.9, step));
+        m = m + (gradient - m) * (1 - 0.9);
+        v = v + (ops::square(gradient) - v) * (1 - 0.999);
+        expected = expected - m * alpha / (ops::sqrt(v) + 1e-7);
+    }
+    EXPECT_EQ(testing::differing_elements(variable, expected), 0u) << "of " << variable.numel();
+}
 
 TEST(AdamTest, KerasDefaults) {
     // Keras 3: Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,

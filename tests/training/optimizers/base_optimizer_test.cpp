@@ -35,6 +35,38 @@ void expect_values(const Tensor& t, const Values& expected, const std::string& w
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-12) << what << ", element " << i;
 }
 
+TEST(BaseOptimizerTest, ApplyPlannedMakesTheUpdatesOfApplyGradients) {
+    // The planned training step's path: the same variables, slots and step count, without the checks.
+    std::vector<std::shared_ptr<Optimizer>> pairs[] = {
+        {std::make_shared<SGD>(0.1), std::make_shared<SGD>(0.1)},
+        {std::make_shared<RMSprop>(0.01), std::make_shared<RMSprop>(0.01)},
+        {std::make_shared<Adam>(0.01), std::make_shared<Adam>(0.01)},
+        {std::make_shared<Nadam>(0.01), std::make_shared<Nadam>(0.01)},
+    };
+    for (auto& pair : pairs) {
+        Tensor a = testing::variable_of(testing::kStart, float32), b = a.clone();
+        pair[1]->build({b});
+        for (const auto& g : testing::kGrads) {
+            Tensor gradient = testing::variable_of(g, float32);
+            pair[0]->apply_gradients({gradient}, {a});
+            pair[1]->apply_planned({gradient}, {b});
+        }
+        EXPECT_EQ(testing::differing_elements(b, a), 0u) << pair[0]->class_name();
+        EXPECT_EQ(pair[1]->iterations(), pair[0]->iterations()) << pair[0]->class_name();
+    }
+}
+
+TEST(BaseOptimizerTest, ApplyPlannedRefusesUpdatesThatAreNotPlain) {
+    EXPECT_TRUE(SGD(0.1).plain_updates());
+    SGD clipped(0.1, {.clipnorm = 1.0});
+    EXPECT_FALSE(clipped.plain_updates());
+    Tensor v = testing::variable_of(testing::kStart, float32);
+    clipped.build({v});
+    EXPECT_THROW(clipped.apply_planned({v}, {v}), ValueError);
+    EXPECT_FALSE(Adam(0.1, {.use_ema = true}).plain_updates());
+    EXPECT_FALSE(Adam(0.1, {.gradient_accumulation_steps = 2}).plain_updates());
+}
+
 TEST(BaseOptimizerTest, LearningRateTakesANumberOrASchedule) {
     schedules::ExponentialDecay schedule(1e-3, {.decay_steps = 100, .decay_rate = 0.9});
     AdamW adamw(schedule, {.weight_decay = 1e-4});

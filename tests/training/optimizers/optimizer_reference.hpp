@@ -32,6 +32,16 @@ inline Tensor variable_of(const Values& values, DType dtype = float64) {
     return Tensor::from_vector(values, kShape).astype(dtype);
 }
 
+// How many elements of two float32 tensors of the same shape differ in their bits (the fused updates must give
+// exactly what the optimizer's ops give).
+inline std::size_t differing_elements(const Tensor& got, const Tensor& want) {
+    std::vector<float> a = got.to_vector<float>(), b = want.to_vector<float>();
+    EXPECT_EQ(a.size(), b.size());
+    std::size_t differing = 0;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) differing += a[i] != b[i];
+    return differing;
+}
+
 // One step of an optimizer written in plain doubles: updates `w` in place from `g`; `step` counts from 1.
 using ReferenceStep = std::function<void(Values& w, const Values& g, int step)>;
 

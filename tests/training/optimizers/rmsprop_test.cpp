@@ -49,11 +49,7 @@ TEST(RMSpropTest, FusedFloat32UpdateGivesTheBitsOfItsOps) {
         velocity = 0.9 * velocity + (1 - 0.9) * ops::square(gradient);
         expected = expected - 0.01 * gradient / ops::sqrt(velocity + 1e-7);
     }
-    std::vector<float> got = variable.to_vector<float>(), want = expected.to_vector<float>();
-    ASSERT_EQ(got.size(), want.size());
-    std::size_t differing = 0;
-    for (std::size_t i = 0; i < got.size(); ++i) differing += got[i] != want[i];
-    EXPECT_EQ(differing, 0u) << "of " << got.size();
+    EXPECT_EQ(testing::differing_elements(variable, expected), 0u) << "of " << variable.numel();
 }
 
 TEST(RMSpropTest, EpsilonIsInsideTheSquareRoot) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "optimizer_reference.hpp"
+#include "strata/ops/random.hpp"
 #include "strata/training/optimizers/sgd.hpp"
 
 namespace strata::optimizers {
@@ -14,6 +15,19 @@ using testing::clip_norm_reference;
 using testing::clip_value_reference;
 using testing::expect_matches_reference;
 using testing::sgd_reference;
+
+TEST(SGDTest, FusedFloat32UpdateGivesTheBitsOfItsOps) {
+    random::seed(5);
+    const Shape shape{250, 401};
+    Tensor variable = random::normal(shape), expected = variable.clone();
+    SGD sgd(0.03);
+    for (int step = 0; step < 3; ++step) {
+        Tensor gradient = random::normal(shape);
+        sgd.apply_gradients({gradient}, {variable});
+        expected = expected - gradient * 0.03;  // SGD::update_step without momentum
+    }
+    EXPECT_EQ(testing::differing_elements(variable, expected), 0u) << "of " << variable.numel();
+}
 
 TEST(SGDTest, KerasDefaults) {
     // Keras 3: SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, clipnorm=None,
