@@ -49,6 +49,7 @@ ActivationFn get(const std::string& name) {
 
 ActivationSpec::ActivationSpec(std::string name) : name_(name.empty() ? "linear" : std::move(name)), fn_(get(name_)) {
     using backend::Epilogue;
+    from_name_ = true;
     if (name_ == "linear") fusable_ = true;
     else if (name_ == "relu") fusable_ = true, epilogue_ = Epilogue::relu;
     else if (name_ == "sigmoid") fusable_ = true, epilogue_ = Epilogue::sigmoid;

@@ -33,6 +33,15 @@ std::vector<double> NoiseSource::uniform(std::int64_t n) {
     return out;
 }
 
+void NoiseSource::uniform_into(std::span<double> out) {
+    if (!engine_) {
+        random::fill_uniform(out);
+        return;
+    }
+    std::lock_guard lock(mutex_);
+    for (double& v : out) v = unit(*engine_);
+}
+
 std::vector<double> NoiseSource::normal(std::int64_t n, double mean, double stddev) {
     if (!engine_) return random::normal(Shape{n}, mean, stddev, float64).to_vector<double>();
     std::vector<double> out(static_cast<std::size_t>(n));

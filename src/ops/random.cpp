@@ -82,6 +82,11 @@ Tensor uniform(const Shape& shape, double minval, double maxval, DType dtype) {
     return generate(shape, dtype, [=](std::mt19937_64& e) { return minval + (maxval - minval) * unit(e); });
 }
 
+void fill_uniform(std::span<double> out) {
+    std::lock_guard lock(mutex);
+    for (double& v : out) v = unit(engine());
+}
+
 Tensor truncated_normal(const Shape& shape, double mean, double stddev, DType dtype) {
     return generate(shape, dtype, [=](std::mt19937_64& e) {
         double z;

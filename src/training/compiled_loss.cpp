@@ -1,4 +1,5 @@
 // The compiled loss and metrics of a model, output by output, as Keras 3's CompileLoss and CompileMetrics.
+#include <algorithm>
 #include <cmath>
 
 #include "core/text.hpp"
@@ -19,6 +20,15 @@ bool TrainingState::has_loss() const {
 void TrainingState::resolve(const std::vector<std::string>& output_names, const std::vector<Tensor>& ys,
                             const std::vector<Tensor>& y_preds) {
     if (!outputs.empty()) return;
+    std::vector<Shape> y_shapes, y_pred_shapes;
+    for (const Tensor& y : ys) y_shapes.push_back(y.shape());
+    for (const Tensor& y_pred : y_preds) y_pred_shapes.push_back(y_pred.shape());
+    resolve_shapes(output_names, y_shapes, y_pred_shapes);
+}
+
+void TrainingState::resolve_shapes(const std::vector<std::string>& output_names, const std::vector<Shape>& ys,
+                                   const std::vector<Shape>& y_preds) {
+    if (!outputs.empty()) return;
     std::size_t n = y_preds.size();
     if (loss_per_output && loss_specs.size() != n)
         throw ValueError("compile: the loss list has " + std::to_string(loss_specs.size()) +
@@ -37,9 +47,8 @@ void TrainingState::resolve(const std::vector<std::string>& output_names, const 
         out.name = output_names[i];
         out.loss_spec = loss_per_output ? loss_specs[i] : (loss_specs.empty() ? losses::LossSpec() : loss_specs[0]);
         if (!loss_weights.empty()) out.loss_weight = loss_weights[i];
-        if (!out.loss_spec.empty()) out.loss = out.loss_spec.get(ys[i].shape(), y_preds[i].shape());
-        for (const metrics::MetricSpec& spec : metric_specs)
-            out.metrics.push_back(metrics::get(spec, ys[i].shape(), y_preds[i].shape()));
+        if (!out.loss_spec.empty()) out.loss = out.loss_spec.get(ys[i], y_preds[i]);
+        for (const metrics::MetricSpec& spec : metric_specs) out.metrics.push_back(metrics::get(spec, ys[i], y_preds[i]));
     }
     outputs = std::move(laid_out);
     last_output_losses_.assign(n, 0.0);
@@ -85,22 +94,45 @@ void TrainingState::reset_metrics() {
 }
 
 Logs TrainingState::results() const {
-    Logs logs{{"loss", loss_tracker.result()}};
+    Logs logs;
+    write_results(logs);
+    return logs;
+}
+
+void TrainingState::write_results(Logs& logs) const {
     bool several = outputs.size() > 1;
     int with_loss = 0;
     for (const CompiledOutput& out : outputs) with_loss += out.loss ? 1 : 0;
-    // A repeated name gets _1, _2... as Keras's unique_name_counters.
-    auto put = [&](const std::string& name, double value) {
-        std::string key = name;
-        for (int i = 1; logs.count(key); ++i) key = name + "_" + std::to_string(i);
-        logs[key] = value;
-    };
+    std::size_t expected_keys = 1;
+    if (with_loss > 1) expected_keys += static_cast<std::size_t>(with_loss);
+    for (const CompiledOutput& out : outputs) expected_keys += out.metrics.size();
+    if (result_keys_.size() != expected_keys) {
+        // "loss", then each output's "<name>_loss" when several have one, then the metrics; a repeated name gets
+        // _1, _2... as Keras's unique_name_counters.
+        result_keys_.assign(1, "loss");
+        auto add = [&](const std::string& name) {
+            std::string key = name;
+            for (int i = 1; std::find(result_keys_.begin(), result_keys_.end(), key) != result_keys_.end(); ++i)
+                key = name + "_" + std::to_string(i);
+            result_keys_.push_back(key);
+        };
+        if (with_loss > 1)
+            for (const CompiledOutput& out : outputs)
+                if (out.loss) add(out.name + "_loss");
+        for (const CompiledOutput& out : outputs)
+            for (const auto& m : out.metrics) add(several ? out.name + "_" + m->name() : m->name());
+    }
+    // `logs` keeps its nodes when it holds exactly these keys (the same logs written step after step).
+    bool same_keys = logs.size() == result_keys_.size();
+    for (std::size_t i = 0; same_keys && i < result_keys_.size(); ++i) same_keys = logs.count(result_keys_[i]) > 0;
+    if (!same_keys) logs.clear();
+    std::size_t k = 0;
+    logs[result_keys_[k++]] = loss_tracker.result();
     if (with_loss > 1)
         for (const CompiledOutput& out : outputs)
-            if (out.loss) put(out.name + "_loss", out.loss_tracker.result());
+            if (out.loss) logs[result_keys_[k++]] = out.loss_tracker.result();
     for (const CompiledOutput& out : outputs)
-        for (const auto& m : out.metrics) put(several ? out.name + "_" + m->name() : m->name(), m->result());
-    return logs;
+        for (const auto& m : out.metrics) logs[result_keys_[k++]] = m->result();
 }
 
 }  // namespace strata::detail

@@ -5,6 +5,7 @@
 
 #include "../models/graph.hpp"
 #include "arrays.hpp"
+#include "planned/planned_step.hpp"
 #include "strata/autograd/gradient_tape.hpp"
 #include "strata/autograd/node.hpp"
 #include "strata/backend/backend.hpp"
@@ -74,6 +75,53 @@ std::int64_t output_classes(const detail::Graph& graph) {
     return last <= 1 ? 2 : last;
 }
 
+// The planned step for steps on `data`: the state's plan when it takes these arrays and is still valid, else
+// a new one; null where the steps run eagerly. Before the first batch the losses and metrics are resolved
+// from the shapes (as the first eager step would), so a planned fit is planned from its first step.
+std::shared_ptr<detail::TrainingPlan> plan_for(const Model& model, const detail::Graph& graph, TrainingState& state,
+                                               const Arrays& data) {
+    if (state.plan && state.plan->accepts(data) && state.plan->still_valid(state)) return state.plan;
+    if (state.outputs.empty()) {
+        if (data.y.size() != graph.outputs.size()) return nullptr;
+        std::vector<Shape> ys, y_preds;
+        for (const Tensor& y : data.y) ys.push_back(y.shape());
+        for (const Tensor& out : graph.outputs) {
+            Shape shape = out.shape();
+            if (shape.rank() == 0 || !shape.without_batch().is_fully_defined()) return nullptr;
+            y_preds.push_back(shape.without_batch().with_batch(data.size()));
+        }
+        state.resolve_shapes(model.output_names(), ys, y_preds);
+    }
+    std::string why;
+    state.plan = detail::TrainingPlan::make(graph, state, data, why);
+    return state.plan;
+}
+
+// Chooses the planned or the eager step, once per fit or evaluate and again when a plan goes stale. It keeps
+// its plan alive: fit's validation may make another plan for other arrays.
+class StepRunner {
+public:
+    StepRunner(const Model& model, const detail::Graph& graph, TrainingState& state, const Arrays& data)
+        : model_(model), graph_(graph), state_(state), data_(data) {}
+
+    detail::TrainingPlan* plan() {
+        if (!tried_) {
+            tried_ = true;
+            plan_ = plan_for(model_, graph_, state_, data_);
+        }
+        if (plan_ && !plan_->still_valid(state_)) plan_ = plan_for(model_, graph_, state_, data_);
+        return plan_.get();
+    }
+
+private:
+    const Model& model_;
+    const detail::Graph& graph_;
+    TrainingState& state_;
+    const Arrays& data_;
+    bool tried_ = false;
+    std::shared_ptr<detail::TrainingPlan> plan_;
+};
+
 }  // namespace
 
 // --- steps -------------------------------------------------------------------------------------------------
@@ -132,12 +180,14 @@ Logs run_evaluation(Model& model, detail::Graph& graph, TrainingState& state, co
     autograd::NoGradScope no_grad;
     state.reset_metrics();
     callbacks.each([](Callback& c) { c.on_test_begin({}); });
+    StepRunner runner(model, graph, state, data);
     Logs logs;
     for (std::int64_t step = 0; step < steps; ++step) {
         std::int64_t begin = step * batch_size, end = std::min(n, begin + batch_size);
         callbacks.each([&](Callback& c) { c.on_test_batch_begin(static_cast<int>(step), {}); });
-        test_step(model, graph, state, data.rows({}, begin, end));
-        logs = state.results();
+        detail::TrainingPlan* plan = runner.plan();
+        if (!plan || !plan->test_step(data, begin, end, state)) test_step(model, graph, state, data.rows({}, begin, end));
+        state.write_results(logs);
         callbacks.each([&](Callback& c) { c.on_test_batch_end(static_cast<int>(step), logs); });
     }
     callbacks.each([&](Callback& c) { c.on_test_end(logs); });
@@ -254,6 +304,7 @@ History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& 
                                              {"verbose", options.verbose}});
     std::int64_t validation_batch_size = options.validation_batch_size > 0 ? options.validation_batch_size : options.batch_size;
 
+    StepRunner runner(*this, *graph_, state, data);
     state.stop_training = false;
     state.initial_epoch.reset();
     callbacks.each([](Callback& c) { c.on_train_begin({}); });
@@ -277,8 +328,11 @@ History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& 
             }
             callbacks.each([&](Callback& c) { c.on_train_batch_begin(static_cast<int>(step), {}); });
             detail::BatchCursor::Batch b = cursor.next();
-            train_step(*this, *graph_, state, data.rows(cursor.order(), b.begin, b.end), callbacks.guard_nan);
-            logs = state.results();
+            detail::TrainingPlan* plan = runner.plan();
+            if (!plan || plan->train_step(data, cursor.order(), b.begin, b.end, callbacks.guard_nan, state) ==
+                             detail::TrainingPlan::Outcome::eager)
+                train_step(*this, *graph_, state, data.rows(cursor.order(), b.begin, b.end), callbacks.guard_nan);
+            state.write_results(logs);
             callbacks.each([&](Callback& c) { c.on_train_batch_end(static_cast<int>(step), logs); });
             if (state.stop_training) break;
         }

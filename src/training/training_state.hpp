@@ -37,6 +37,8 @@ struct CompiledOutput {
     LossTracker loss_tracker;     // the unweighted loss, logged as <name>_loss when several outputs have one
 };
 
+class TrainingPlan;
+
 struct TrainingState {
     bool compiled = false;
     bool stop_training = false;
@@ -54,11 +56,18 @@ struct TrainingState {
     std::vector<CompiledOutput> outputs;  // empty until the first batch
     LossTracker loss_tracker;             // the total loss, as Keras's loss tracker
 
+    // The planned step (planned/planned_step.hpp), made on the first batch after the losses resolve, kept
+    // across fit and evaluate calls while it stays valid; null where the steps run eagerly.
+    std::shared_ptr<TrainingPlan> plan;
+
     bool has_loss() const;
     // Lays the compiled losses and metrics out over the model's outputs and resolves them from the shapes
     // of this first batch; later calls do nothing. ValueError when the lists do not match the outputs.
     void resolve(const std::vector<std::string>& output_names, const std::vector<Tensor>& ys,
                  const std::vector<Tensor>& y_preds);
+    // The same from the shapes alone (they are all resolve looks at), before any batch has run.
+    void resolve_shapes(const std::vector<std::string>& output_names, const std::vector<Shape>& ys,
+                        const std::vector<Shape>& y_preds);
 
     // The total loss of a batch (differentiable): each output's loss times its weight, summed. The unweighted
     // values are kept for update_metrics.
@@ -71,9 +80,13 @@ struct TrainingState {
     // Keras's logs: "loss", then each output's "<name>_loss" when several outputs have a loss, then the
     // metrics ("accuracy", or "<name>_accuracy" when there are several outputs).
     Logs results() const;
+    // The same logs written into `logs`: once its keys are these, a step's logs cost no allocation.
+    void write_results(Logs& logs) const;
 
 private:
     std::vector<double> last_output_losses_;
+    // The keys of results(), made on first use after the outputs resolve.
+    mutable std::vector<std::string> result_keys_;
 };
 
 }  // namespace strata::detail

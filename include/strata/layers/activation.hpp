@@ -18,6 +18,7 @@ public:
     ActivationImpl(activations::ActivationSpec activation, ActivationOptions options);
     std::string class_name() const override { return "Activation"; }
     nlohmann::json get_config() const override;
+    const activations::ActivationSpec& activation() const { return activation_; }
 
 protected:
     Tensor call(const Tensor& x, bool training) override { return activation_(x); }

@@ -44,6 +44,8 @@ public:
     Tensor operator()(const Tensor& x) const { return fn_(x); }
     const std::string& name() const { return name_; }
     bool is_linear() const { return name_ == "linear"; }
+    // True for an activation given by name (one of Keras's functions), false for a callable.
+    bool from_name() const { return from_name_; }
     // The activation a matmul can fuse (relu, sigmoid, tanh, linear); nullopt-like `fusable` false otherwise.
     bool fusable() const { return fusable_; }
     backend::Epilogue epilogue() const { return epilogue_; }
@@ -52,6 +54,7 @@ private:
     std::string name_;
     ActivationFn fn_;
     bool fusable_ = false;
+    bool from_name_ = false;
     backend::Epilogue epilogue_ = backend::Epilogue::none;
 };
 

@@ -13,6 +13,8 @@
 #include <optional>
 #include <random>
 
+#include <span>
+
 #include "strata/layers/layer.hpp"
 
 namespace strata::layers {
@@ -24,6 +26,8 @@ public:
     explicit NoiseSource(std::optional<std::int64_t> seed);
     // `n` doubles in [0, 1), and `n` normal draws.
     std::vector<double> uniform(std::int64_t n);
+    // The same draws as uniform(out.size()), written into `out`.
+    void uniform_into(std::span<double> out);
     std::vector<double> normal(std::int64_t n, double mean, double stddev);
 
 private:
@@ -54,6 +58,9 @@ public:
     nlohmann::json get_config() const override;
     double rate() const { return rate_; }
     const std::optional<std::int64_t>& seed() const { return seed_; }
+    // The noise_shape argument (empty: the input's shape), and the source the masks are drawn from.
+    const Shape& noise_shape() const { return noise_shape_; }
+    detail::NoiseSource& noise() const { return *noise_; }
 
 protected:
     Tensor call(const Tensor& x, bool training) override;

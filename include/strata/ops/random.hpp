@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "strata/core/tensor.hpp"
@@ -14,6 +15,8 @@ void seed(std::uint64_t seed);
 
 Tensor normal(const Shape& shape, double mean = 0.0, double stddev = 1.0, DType dtype = float32);
 Tensor uniform(const Shape& shape, double minval = 0.0, double maxval = 1.0, DType dtype = float32);
+// The draws of uniform({out.size()}, 0, 1, float64), written into `out` (no tensor is made).
+void fill_uniform(std::span<double> out);
 // Normal draws redrawn until they fall within two standard deviations of the mean, as Keras's
 // truncated_normal.
 Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0, DType dtype = float32);

@@ -122,6 +122,11 @@ private:
     LossFn fn_;
 };
 
+// The Keras function a wrapper computes with its defaults, when it wraps one of the functions strata names
+// ("mean_squared_error", "categorical_crossentropy", "sparse_categorical_crossentropy", ...); "custom" for
+// any other callable.
+std::string wrapped_function_name(const LossFunctionWrapper& loss);
+
 // Keras: MeanSquaredError(reduction="sum_over_batch_size", name="mean_squared_error", dtype=None).
 struct MeanSquaredErrorOptions {
     std::string reduction = "sum_over_batch_size";

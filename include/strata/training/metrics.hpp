@@ -84,6 +84,8 @@ public:
     void update_state(const Tensor& values, const Tensor& sample_weight = {});
     // One value with its weight: total += value * weight, count += weight.
     void update(double value, double weight = 1.0);
+    // Adds a batch already summed: total += sum, count += count (the planned step's fused accuracy).
+    void update_totals(double sum, double count);
     // Mean has no (y_true, y_pred) form: throws ValueError. MeanMetricWrapper gives it one.
     void update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) override;
 

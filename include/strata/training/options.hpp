@@ -47,6 +47,10 @@ struct CompileOptions {
     CompileLoss loss;
     std::vector<double> loss_weights;
     std::vector<metrics::MetricSpec> metrics;
+    // Keras: run_eagerly=False. fit and evaluate run a planned step (shapes inferred and buffers allocated once
+    // per batch size, fused kernels, no recorded graph) where the model allows it; true keeps every step on
+    // the eager ops, as Keras's run_eagerly keeps a step out of tf.function.
+    bool run_eagerly = false;
 };
 
 // Validation data for fit: inputs, targets and optionally per-sample weights; one tensor each, or one per

@@ -128,6 +128,17 @@ LossSpec::LossSpec(std::shared_ptr<Loss> loss) : loss_(std::move(loss)) {}
 
 LossSpec::LossSpec(Tensor (*fn)(const Tensor&, const Tensor&)) : fn_(fn), fn_name_(function_name(fn)) {}
 
+std::string wrapped_function_name(const LossFunctionWrapper& loss) {
+    using Fn = Tensor (*)(const Tensor&, const Tensor&);
+    const Fn* fn = loss.fn().target<Fn>();
+    if (!fn) return "custom";
+    // The defaults-only forms that names resolve to ("categorical_crossentropy" wraps cce).
+    if (*fn == &cce) return "categorical_crossentropy";
+    if (*fn == &scce) return "sparse_categorical_crossentropy";
+    if (*fn == &bce) return "binary_crossentropy";
+    return function_name(*fn);
+}
+
 LossSpec::LossSpec(LossFn fn, std::string name) : fn_(std::move(fn)), fn_name_(std::move(name)) {}
 
 std::shared_ptr<Loss> LossSpec::get() const {

@@ -71,6 +71,11 @@ void Mean::update_state(const Tensor& values_in, const Tensor& sample_weight) {
         count_ += values.rank() >= 1 ? static_cast<double>(values.shape()[0]) : 1.0;
 }
 
+void Mean::update_totals(double sum, double count) {
+    total_ += sum;
+    count_ += count;
+}
+
 void Mean::update(double value, double weight) {
     total_ += value * weight;
     count_ += weight;

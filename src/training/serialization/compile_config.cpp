@@ -190,9 +190,9 @@ nlohmann::json compile_config(const CompileOptions& options, const optimizers::O
         for (const auto& spec : options.metrics) list.push_back(metric_config(spec));
         config["metrics"] = std::move(list);
     }
+    config["run_eagerly"] = options.run_eagerly;
     // What strata's compile does not take, at the values that describe what it does.
     config["weighted_metrics"] = nullptr;
-    config["run_eagerly"] = false;
     config["steps_per_execution"] = 1;
     config["jit_compile"] = false;
     return config;
@@ -222,6 +222,10 @@ CompileOptions compile_options_from_config(const nlohmann::json& config) {
     options.loss = read_loss(at("loss"));
     options.loss_weights = read_loss_weights(at("loss_weights"));
     options.metrics = read_metrics(at("metrics"), "metrics");
+    const nlohmann::json eagerly = at("run_eagerly");
+    if (!eagerly.is_null() && !eagerly.is_boolean())
+        throw ValueError("compile_options_from_config: \"run_eagerly\" " + show(eagerly) + ": expected true or false");
+    options.run_eagerly = eagerly.is_boolean() && eagerly.get<bool>();
     return options;
 }
 

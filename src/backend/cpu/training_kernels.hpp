@@ -1,0 +1,46 @@
+// The fused kernels of the planned training step (training/planned/): the backward passes of activations,
+// the bias gradient, the batch gather, and the losses and accuracies that the plan computes in one pass over
+// a batch instead of a chain of elementwise ops and temporaries. Each computes what the eager ops compute,
+// to rounding. All run on the calling thread: they touch a batch of outputs (a few thousand elements), where
+// waking the pool costs more than the work, and a result never depends on the thread count.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "strata/backend/backend.hpp"
+
+namespace strata::backend::cpu {
+
+// out = g * f'(x) for y = f(x) of a fused matmul epilogue, from the output y: relu' = [y > 0],
+// sigmoid' = y (1 - y), tanh' = 1 - y^2, identity' = 1. `out` may be `g`.
+void activation_backward(Epilogue activation, const float* y, const float* g, float* out, std::int64_t n);
+
+// out = y * (g - sum(g * y)) row by row, the backward of y = softmax(x) over the last axis.
+void softmax_backward(const float* y, const float* g, float* out, std::int64_t rows, std::int64_t cols);
+
+// out[c] = sum over rows of x[r, c]: the gradient of a bias added to every row.
+void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out);
+
+// Copies rows order[begin..end) (or begin..end when order is null) of a row-major array, `row_bytes` each,
+// into `out`, one after the other.
+void gather_rows(const void* source, std::size_t row_bytes, const std::int64_t* order, std::int64_t begin,
+                 std::int64_t end, void* out);
+
+// Keras's mean_squared_error averaged over the batch (sum_over_batch_size): the mean of (p - y)^2 over all
+// rows * cols elements. Writes dL/dp into `grad` when it is not null.
+double mean_squared_error(const float* p, const float* y, std::int64_t rows, std::int64_t cols, float* grad);
+
+// Keras's categorical crossentropy averaged over the batch, against one-hot rows `y` (rows x cols) or, when
+// `y` is null, class labels (one per row, already checked to lie in [0, cols)). From probabilities, each row
+// is renormalised to sum 1 and clipped to [epsilon, 1 - epsilon] before the log, and the gradient passes
+// the clip only inside it, as the eager ops; from logits, log_softmax. Writes dL/dp into `grad` when not null.
+double crossentropy(const float* p, const float* y, const std::int64_t* labels, std::int64_t rows,
+                    std::int64_t cols, bool from_logits, float epsilon, float* grad);
+
+// The rows whose predicted class (the first maximum of p) is the true class: the first maximum of y, or the
+// label when y is null. Keras's categorical_accuracy and sparse_categorical_accuracy, summed.
+std::int64_t class_matches(const float* p, const float* y, const std::int64_t* labels, std::int64_t rows,
+                           std::int64_t cols);
+
+}  // namespace strata::backend::cpu

@@ -1,0 +1,266 @@
+#include "planned_layers.hpp"
+
+#include <typeinfo>
+
+#include "backend/cpu/training_kernels.hpp"
+#include "strata/backend/backend.hpp"
+#include "strata/layers/activation.hpp"
+#include "strata/layers/dense.hpp"
+#include "strata/layers/regularization.hpp"
+#include "strata/layers/reshaping.hpp"
+
+namespace strata::detail {
+
+namespace {
+
+using backend::Epilogue;
+
+const backend::Backend& cpu() { return backend::of(Device::cpu()); }
+
+// The activations the plan runs: the epilogues of a fused matmul, and softmax over the last axis.
+struct PlannedActivation {
+    bool softmax = false;
+    Epilogue epilogue = Epilogue::none;
+};
+
+bool plan_activation(const activations::ActivationSpec& spec, PlannedActivation& out) {
+    if (!spec.from_name()) return false;
+    if (spec.fusable()) {
+        out.epilogue = spec.epilogue();
+        return true;
+    }
+    out.softmax = spec.name() == "softmax";
+    return out.softmax;
+}
+
+void activation_backward(const PlannedActivation& a, const Tensor& y, const Tensor& gy, Tensor& out) {
+    const std::int64_t cols = y.shape()[y.rank() - 1];
+    if (a.softmax)
+        backend::cpu::softmax_backward(y.data<float>(), gy.data<float>(), out.data<float>(), y.numel() / cols, cols);
+    else
+        backend::cpu::activation_backward(a.epilogue, y.data<float>(), gy.data<float>(), out.data<float>(), y.numel());
+}
+
+// Dense on inputs of shape (batch, features): matmul, bias and activation as one kernel (softmax after it),
+// and in backward dW = x^T dz, db = column sums of dz, dx = dz W^T.
+class PlannedDense final : public PlannedLayer {
+public:
+    PlannedDense(std::shared_ptr<layers::DenseImpl> layer, PlannedActivation activation)
+        : layer_(std::move(layer)), activation_(activation), trainable_(layer_->trainable()),
+          kernel_(layer_->kernel().impl()), bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
+        output_features_ = Shape{layer_->units()};
+        if (trainable_) {
+            kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
+            if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
+        }
+    }
+
+    void allocate(std::int64_t batch, LayerScratch& scratch) const override {
+        Shape shape{batch, layer_->units()};
+        if (activation_.softmax) scratch.pre_activation = Tensor::empty(shape, float32, Device::cpu());
+        if (activation_.softmax || activation_.epilogue != Epilogue::none)
+            scratch.activation_grad = Tensor::empty(shape, float32, Device::cpu());
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool, LayerScratch& scratch) override {
+        const Tensor& bias = layer_->bias();
+        const Tensor* b = bias.defined() ? &bias : nullptr;
+        if (activation_.softmax) {
+            cpu().matmul(x, layer_->kernel(), b, false, false, Epilogue::none, scratch.pre_activation);
+            cpu().softmax(scratch.pre_activation, false, y);
+        } else {
+            cpu().matmul(x, layer_->kernel(), b, false, false, activation_.epilogue, y);
+        }
+    }
+
+    void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
+        Tensor* dz = &gy;
+        if (scratch.activation_grad.defined()) {
+            activation_backward(activation_, y, gy, scratch.activation_grad);
+            dz = &scratch.activation_grad;
+        }
+        if (trainable_) {
+            cpu().matmul(x, *dz, nullptr, true, false, Epilogue::none, kernel_grad_);
+            if (bias_grad_.defined())
+                backend::cpu::column_sums(dz->data<float>(), dz->shape()[0], dz->shape()[1], bias_grad_.data<float>());
+        }
+        if (gx) cpu().matmul(*dz, layer_->kernel(), nullptr, false, true, Epilogue::none, *gx);
+    }
+
+    void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
+        if (!trainable_) return;
+        variables.push_back(layer_->kernel());
+        grads.push_back(kernel_grad_);
+        if (bias_grad_.defined()) {
+            variables.push_back(layer_->bias());
+            grads.push_back(bias_grad_);
+        }
+    }
+
+    bool unchanged() const override {
+        const Tensor& bias = layer_->bias();
+        return layer_->trainable() == trainable_ && layer_->kernel().impl() == kernel_ &&
+               (bias.defined() ? bias.impl() : nullptr) == bias_;
+    }
+
+private:
+    std::shared_ptr<layers::DenseImpl> layer_;
+    PlannedActivation activation_;
+    bool trainable_;
+    const TensorImpl* kernel_;
+    const TensorImpl* bias_;
+    Tensor kernel_grad_, bias_grad_;
+};
+
+// Activation(relu | sigmoid | tanh | softmax | linear).
+class PlannedActivationLayer final : public PlannedLayer {
+public:
+    PlannedActivationLayer(PlannedActivation activation, const Shape& features) : activation_(activation) {
+        output_features_ = features;
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override {
+        if (activation_.softmax) {
+            cpu().softmax(x, false, y);
+            return;
+        }
+        switch (activation_.epilogue) {
+            case Epilogue::none: cpu().copy(x, y); break;
+            case Epilogue::relu: cpu().unary(backend::UnaryOp::relu, x, y, 0.0); break;
+            case Epilogue::sigmoid: cpu().unary(backend::UnaryOp::sigmoid, x, y, 0.0); break;
+            case Epilogue::tanh: cpu().unary(backend::UnaryOp::tanh, x, y, 0.0); break;
+        }
+    }
+
+    void backward(const Tensor&, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch&) override {
+        if (gx) activation_backward(activation_, y, gy, *gx);
+    }
+
+private:
+    PlannedActivation activation_;
+};
+
+// Flatten: the same buffer under the shape (batch, features).
+class PlannedFlatten final : public PlannedLayer {
+public:
+    explicit PlannedFlatten(const Shape& input_features) { output_features_ = Shape{input_features.numel()}; }
+    bool is_view() const override { return true; }
+    void forward(const Tensor&, Tensor&, bool, LayerScratch&) override {}
+    void backward(const Tensor&, const Tensor&, Tensor&, Tensor*, LayerScratch&) override {}
+};
+
+// Dropout without noise_shape: in training, the mask of the eager layer (the same draws, from the same
+// source, so a seed gives the same masks on either path); otherwise the identity.
+class PlannedDropout final : public PlannedLayer {
+public:
+    PlannedDropout(std::shared_ptr<layers::DropoutImpl> layer, const Shape& features) : layer_(std::move(layer)) {
+        output_features_ = features;
+    }
+
+    void allocate(std::int64_t batch, LayerScratch& scratch) const override {
+        Shape shape = output_features_.with_batch(batch);
+        scratch.mask = Tensor::empty(shape, float32, Device::cpu());
+        scratch.draws.resize(static_cast<std::size_t>(shape.numel()));
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool training, LayerScratch& scratch) override {
+        const double rate = layer_->rate();
+        active_ = training && rate != 0.0;
+        if (!active_) {
+            cpu().copy(x, y);
+            return;
+        }
+        layer_->noise().uniform_into(scratch.draws);
+        // As DropoutImpl::apply_mask: a cell is kept when its draw is at least `rate`, scaled by 1 / (1 - rate).
+        const float scale = static_cast<float>(rate < 1.0 ? 1.0 / (1.0 - rate) : 0.0);
+        float* mask = scratch.mask.data<float>();
+        const float* in = x.data<float>();
+        float* out = y.data<float>();
+        const std::int64_t n = x.numel();
+        for (std::int64_t i = 0; i < n; ++i) {
+            mask[i] = scratch.draws[static_cast<std::size_t>(i)] >= rate ? scale : 0.0f;
+            out[i] = in[i] * mask[i];
+        }
+    }
+
+    void backward(const Tensor&, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
+        if (!gx) return;
+        if (!active_) {
+            cpu().copy(gy, *gx);
+            return;
+        }
+        const float* g = gy.data<float>();
+        const float* mask = scratch.mask.data<float>();
+        float* out = gx->data<float>();
+        const std::int64_t n = gy.numel();
+#pragma omp simd
+        for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * mask[i];
+    }
+
+private:
+    std::shared_ptr<layers::DropoutImpl> layer_;
+    bool active_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
+                                         std::string& why) {
+    const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
+    if (!layer->activity_regularizer().empty()) {
+        why = who + " has an activity regularizer";
+        return nullptr;
+    }
+    if (!layer->losses().empty()) {
+        why = who + " adds losses (a weight regularizer or add_loss)";
+        return nullptr;
+    }
+    for (const Tensor& w : layer->weights()) {
+        if (w.dtype() != float32 || w.device() != Device::cpu()) {
+            why = who + " has weights that are not float32 on the CPU";
+            return nullptr;
+        }
+    }
+    // Exact classes only: a subclass may call() differently.
+    const std::type_info& type = typeid(*layer);
+    if (type == typeid(layers::DenseImpl)) {
+        auto dense = std::static_pointer_cast<layers::DenseImpl>(layer);
+        PlannedActivation activation;
+        if (input_features.rank() != 1 || !plan_activation(dense->activation(), activation)) {
+            why = who + ": the plan takes Dense on (batch, features) with a linear, relu, sigmoid, tanh or softmax "
+                        "activation";
+            return nullptr;
+        }
+        return std::make_unique<PlannedDense>(std::move(dense), activation);
+    }
+    if (type == typeid(layers::ActivationImpl)) {
+        auto act = std::static_pointer_cast<layers::ActivationImpl>(layer);
+        PlannedActivation activation;
+        if (!plan_activation(act->activation(), activation) ||
+            (activation.softmax && input_features.rank() < 1)) {
+            why = who + ": the plan takes the linear, relu, sigmoid, tanh and softmax activations";
+            return nullptr;
+        }
+        return std::make_unique<PlannedActivationLayer>(activation, input_features);
+    }
+    if (type == typeid(layers::FlattenImpl)) {
+        // channels_first moves the channels last first: not a view.
+        if (layer->get_config().value("data_format", "channels_last") != "channels_last" && input_features.rank() > 1) {
+            why = who + ": the plan takes Flatten on channels_last data";
+            return nullptr;
+        }
+        return std::make_unique<PlannedFlatten>(input_features);
+    }
+    if (type == typeid(layers::DropoutImpl)) {
+        auto dropout = std::static_pointer_cast<layers::DropoutImpl>(layer);
+        if (!dropout->noise_shape().empty()) {
+            why = who + ": the plan takes Dropout without a noise_shape";
+            return nullptr;
+        }
+        return std::make_unique<PlannedDropout>(std::move(dropout), input_features);
+    }
+    why = who + " is not a layer the plan runs (Dense, Activation, Flatten, Dropout)";
+    return nullptr;
+}
+
+}  // namespace strata::detail

@@ -1,0 +1,58 @@
+// The layers the planned training step runs (planned_step.hpp): each is one layer of the model with its
+// forward and backward written against buffers that the plan allocates once per batch size, so a step makes
+// no tensor and records no graph. A layer reads its weights from the model's layer on every step (they are
+// the same tensors the optimizer updates), and says when the layer has changed under it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/core/tensor.hpp"
+#include "strata/layers/layer.hpp"
+
+namespace strata::detail {
+
+// What one layer keeps per batch size besides its output and the gradient of its input: a pre-activation,
+// the gradient through the activation, a dropout mask and its draws.
+struct LayerScratch {
+    Tensor pre_activation, activation_grad, mask;
+    std::vector<double> draws;
+};
+
+class PlannedLayer {
+public:
+    virtual ~PlannedLayer() = default;
+
+    // The output's shape without the batch axis.
+    const Shape& output_features() const { return output_features_; }
+    // True when the output is the input under another shape (Flatten): the plan gives both one buffer.
+    virtual bool is_view() const { return false; }
+    // Allocates what this layer keeps for batches of `batch` rows.
+    virtual void allocate(std::int64_t /*batch*/, LayerScratch& /*scratch*/) const {}
+
+    virtual void forward(const Tensor& x, Tensor& y, bool training, LayerScratch& scratch) = 0;
+    // From the gradient of the output, the weight gradients (when trainable) and, when `gx` is not null, the
+    // gradient of the input. `gy` may be overwritten.
+    virtual void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) = 0;
+
+    // The trainable weights and the buffers their gradients go to, in the layer's weight order.
+    virtual void collect(std::vector<Tensor>& /*variables*/, std::vector<Tensor>& /*grads*/) const {}
+    bool has_trainable_weights() const {
+        std::vector<Tensor> v, g;
+        collect(v, g);
+        return !v.empty();
+    }
+    // False once the layer's weights were replaced or its trainable flag changed since it was planned.
+    virtual bool unchanged() const { return true; }
+
+protected:
+    Shape output_features_;
+};
+
+// The planned form of `layer` for inputs whose shape without the batch axis is `input_features`, or null
+// with the reason in `why` when the plan does not cover it (its class, activation or options).
+std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
+                                         std::string& why);
+
+}  // namespace strata::detail

@@ -1,0 +1,197 @@
+#include "planned_step.hpp"
+
+#include <cmath>
+
+#include "../../models/graph.hpp"
+#include "../training_state.hpp"
+#include "backend/cpu/training_kernels.hpp"
+
+namespace strata::detail {
+
+namespace {
+
+// The layers from the model's one input to its one output when each takes the output of the one before;
+// empty when the graph is not such a chain.
+std::vector<std::shared_ptr<Layer>> chain_of(const Graph& graph) {
+    if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) return {};
+    std::vector<std::shared_ptr<Layer>> chain;
+    const KerasHistory* previous = graph.inputs[0].impl()->keras_history.get();
+    for (const GraphNode& node : graph.nodes) {
+        if (node.call->inputs.size() != 1 || node.call->inputs[0].impl()->keras_history.get() != previous) return {};
+        chain.push_back(node.call->layer);
+        previous = node.call.get();
+    }
+    if (graph.outputs[0].impl()->keras_history.get() != previous) return {};
+    return chain;
+}
+
+std::size_t row_bytes(const Tensor& t) {
+    return static_cast<std::size_t>(t.shape().without_batch().numel()) * dtype_size(t.dtype());
+}
+
+// The tensor `t` under another shape of as many elements, sharing its storage.
+Tensor view_as(const Tensor& t, const Shape& shape) {
+    auto impl = std::make_shared<TensorImpl>();
+    impl->storage = t.impl()->storage;
+    impl->offset = t.impl()->offset;
+    impl->shape = shape;
+    impl->dtype = t.dtype();
+    impl->device = t.device();
+    return Tensor(std::move(impl));
+}
+
+}  // namespace
+
+std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingState& state, const Arrays& data,
+                                                 std::string& why) {
+    if (state.compile_options && state.compile_options->run_eagerly) {
+        why = "compiled with run_eagerly";
+        return nullptr;
+    }
+    if (!state.optimizer || !state.optimizer->plain_updates()) {
+        why = "the optimizer clips, decays weights, scales the loss, accumulates gradients or keeps an EMA";
+        return nullptr;
+    }
+    std::vector<std::shared_ptr<Layer>> chain = chain_of(graph);
+    if (chain.empty()) {
+        why = "the plan takes a chain of layers from one input to one output";
+        return nullptr;
+    }
+    const Tensor& input = graph.inputs[0];
+    if (input.dtype() != float32 || data.x.size() != 1 || data.y.size() != 1 || !data.y[0].defined()) {
+        why = "the plan takes one float32 input and one target array";
+        return nullptr;
+    }
+    auto plan = std::unique_ptr<TrainingPlan>(new TrainingPlan());
+    plan->input_features_ = input.shape().without_batch();
+    if (!plan->input_features_.is_fully_defined()) {
+        why = "the input shape " + input.shape().to_string() + " is not fully known";
+        return nullptr;
+    }
+    Shape features = plan->input_features_;
+    for (const auto& layer : chain) {
+        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, why);
+        if (!planned) return nullptr;
+        features = planned->output_features();
+        plan->layers_.push_back(std::move(planned));
+    }
+    plan->target_features_ = data.y[0].shape().without_batch();
+    plan->target_dtype_ = data.y[0].dtype();
+    plan->head_ = PlannedHead::make(state, plan->target_features_, plan->target_dtype_, features, why);
+    if (!plan->head_) return nullptr;
+    if (!plan->accepts(data)) {
+        why = "the arrays are not float32 on the CPU, or come with sample weights";
+        return nullptr;
+    }
+
+    // The gradient of activation i is needed when a layer below it has trainable weights.
+    bool below = false;
+    for (const auto& layer : plan->layers_) {
+        plan->needs_gradient_.push_back(below);
+        layer->collect(plan->variables_, plan->grads_);
+        below = below || layer->has_trainable_weights();
+    }
+    plan->needs_gradient_.push_back(true);
+    if (plan->variables_.empty()) {
+        why = "the model has no trainable weights";
+        return nullptr;
+    }
+    // apply_planned skips the build: the optimizer is built on the variables here, as apply_gradients would.
+    state.optimizer->build(plan->variables_);
+    plan->optimizer_ = state.optimizer.get();
+    return plan;
+}
+
+bool TrainingPlan::accepts(const Arrays& data) const {
+    if (data.x.size() != 1 || data.y.size() != 1 || data.sample_weight.defined()) return false;
+    const Tensor& x = data.x[0];
+    const Tensor& y = data.y[0];
+    return x.defined() && y.defined() && x.dtype() == float32 && x.device() == Device::cpu() &&
+           x.rank() >= 1 && x.shape().without_batch() == input_features_ && y.device() == Device::cpu() &&
+           y.rank() >= 1 && y.dtype() == target_dtype_ && y.shape().without_batch() == target_features_;
+}
+
+bool TrainingPlan::still_valid(const TrainingState& state) const {
+    if (state.optimizer.get() != optimizer_) return false;
+    for (const auto& layer : layers_)
+        if (!layer->unchanged()) return false;
+    return true;
+}
+
+TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
+    auto found = buffers_.find(batch);
+    if (found != buffers_.end()) return found->second;
+    Buffers& b = buffers_[batch];
+    const std::size_t n = layers_.size();
+    b.targets = head_->make_target_buffer(batch);
+    b.activations.resize(n + 1);
+    b.gradients.resize(n + 1);
+    b.scratch.resize(n);
+    b.activations[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
+    if (needs_gradient_[0]) b.gradients[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
+    for (std::size_t i = 0; i < n; ++i) {
+        const Shape shape = layers_[i]->output_features().with_batch(batch);
+        layers_[i]->allocate(batch, b.scratch[i]);
+        if (layers_[i]->is_view()) {
+            b.activations[i + 1] = view_as(b.activations[i], shape);
+            if (b.gradients[i].defined()) b.gradients[i + 1] = view_as(b.gradients[i], shape);
+        } else {
+            b.activations[i + 1] = Tensor::empty(shape, float32, Device::cpu());
+            if (needs_gradient_[i + 1]) b.gradients[i + 1] = Tensor::empty(shape, float32, Device::cpu());
+        }
+    }
+    return b;
+}
+
+void TrainingPlan::gather(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end,
+                          Buffers& b) const {
+    const std::int64_t* indices = order.defined() ? order.data<std::int64_t>() : nullptr;
+    backend::cpu::gather_rows(data.x[0].raw_data(), row_bytes(data.x[0]), indices, begin, end,
+                              b.activations[0].raw_data());
+    backend::cpu::gather_rows(data.y[0].raw_data(), row_bytes(data.y[0]), indices, begin, end, b.targets.raw_data());
+}
+
+void TrainingPlan::forward(Buffers& b, bool training) {
+    for (std::size_t i = 0; i < layers_.size(); ++i)
+        if (!layers_[i]->is_view()) layers_[i]->forward(b.activations[i], b.activations[i + 1], training, b.scratch[i]);
+}
+
+void TrainingPlan::backward(Buffers& b) {
+    for (std::size_t i = layers_.size(); i-- > 0;) {
+        Tensor* gx = needs_gradient_[i] && !layers_[i]->is_view() ? &b.gradients[i] : nullptr;
+        layers_[i]->backward(b.activations[i], b.activations[i + 1], b.gradients[i + 1], gx, b.scratch[i]);
+    }
+}
+
+TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, std::int64_t begin,
+                                               std::int64_t end, bool guard_nan, TrainingState& state) {
+    Buffers& b = buffers_for(end - begin);
+    gather(data, order, begin, end, b);
+    if (!head_->read_targets(b.targets)) return Outcome::eager;
+    forward(b, /*training=*/true);
+    const Tensor& output = b.activations.back();
+    // The loss is a float32 value on the eager path; so it is here.
+    const double loss = static_cast<float>(head_->loss(output, b.targets, &b.gradients.back()));
+    Outcome outcome = Outcome::applied;
+    if (guard_nan && !std::isfinite(loss)) {
+        outcome = Outcome::skipped;
+    } else {
+        backward(b);
+        state.optimizer->apply_planned(grads_, variables_);
+    }
+    head_->update_metrics(state, loss, output, b.targets);
+    return outcome;
+}
+
+bool TrainingPlan::test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state) {
+    Buffers& b = buffers_for(end - begin);
+    gather(data, Tensor(), begin, end, b);
+    if (!head_->read_targets(b.targets)) return false;
+    forward(b, /*training=*/false);
+    const Tensor& output = b.activations.back();
+    const double loss = static_cast<float>(head_->loss(output, b.targets, nullptr));
+    head_->update_metrics(state, loss, output, b.targets);
+    return true;
+}
+
+}  // namespace strata::detail

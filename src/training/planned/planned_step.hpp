@@ -1,0 +1,83 @@
+// The planned training step: what fit and evaluate run instead of the eager step when a model allows it.
+//
+// The eager step (trainer.cpp) runs each layer's ops, records the graph, walks it backward and leaves every
+// intermediate in a tensor of its own. For a model that is a chain of the layers the plan knows
+// (planned_layers.hpp) ending in a loss it knows (planned_head.hpp), the plan instead
+//   - infers every shape once, and per batch size allocates once the input and target buffers, each
+//     layer's output, the gradients and the layers' scratch, and reuses them on every step of that size;
+//   - gathers each batch straight from the dataset into the input buffers (shuffled by index, never copied
+//     whole);
+//   - runs matmul + bias + activation as one kernel, backward without a recorded graph (and without the
+//     gradient of the model's input, which nothing needs), the loss and its gradient in one pass, and the
+//     optimizer's update on its fused kernels;
+// so that a step after the first of its batch size allocates nothing. It computes what the eager step
+// computes, to rounding (a test trains both side by side), draws the same random numbers (dropout masks), and
+// updates the same weights and optimizer state in place.
+//
+// Everything else runs eagerly, as do models compiled with run_eagerly: models with several inputs or
+// outputs or branches, other layers, losses, metrics the plan does not fuse (those still work: they are
+// updated on tensors that view the plan's buffers), sample or class weights, regularizers, optimizers with
+// clipping, weight decay, EMA, loss scaling or gradient accumulation, and anything not float32 on the CPU.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../arrays.hpp"
+#include "planned_head.hpp"
+#include "planned_layers.hpp"
+
+namespace strata::detail {
+
+struct Graph;
+struct TrainingState;
+
+class TrainingPlan {
+public:
+    // The plan of a compiled model whose losses and metrics are resolved, for arrays like `data`; null with the
+    // reason in `why` when the model, its compile or the arrays are outside what the plan covers.
+    static std::unique_ptr<TrainingPlan> make(const Graph& graph, TrainingState& state, const Arrays& data,
+                                              std::string& why);
+
+    // True when `data` can be fed to this plan: one float32 CPU input and one target array shaped and typed as
+    // the plan's, and no sample weights.
+    bool accepts(const Arrays& data) const;
+    // False once a layer's weights were replaced, a trainable flag changed or the optimizer was replaced: the
+    // plan is then made again.
+    bool still_valid(const TrainingState& state) const;
+
+    enum class Outcome { applied, skipped, eager };
+    // One training step on rows order[begin, end) of `data` (rows begin..end when `order` is undefined).
+    // skipped: the loss was not finite and `guard_nan` kept the weights (TerminateOnNaN); eager: a target
+    // the loss refuses (a label out of range), for the eager step to report; nothing was changed.
+    Outcome train_step(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end,
+                       bool guard_nan, TrainingState& state);
+    // evaluate's step on rows begin..end; false as Outcome::eager.
+    bool test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state);
+
+private:
+    // What one batch size uses; activations[0] is the gathered input, activations[i + 1] the output of layer
+    // i, gradients[i] the gradient of activations[i] (undefined where nothing needs it).
+    struct Buffers {
+        Tensor targets;
+        std::vector<Tensor> activations, gradients;
+        std::vector<LayerScratch> scratch;
+    };
+    Buffers& buffers_for(std::int64_t batch);
+    void gather(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end, Buffers& b) const;
+    void forward(Buffers& b, bool training);
+    void backward(Buffers& b);
+
+    std::vector<std::unique_ptr<PlannedLayer>> layers_;
+    std::vector<bool> needs_gradient_;  // per activation: some layer below it has trainable weights
+    std::unique_ptr<PlannedHead> head_;
+    Shape input_features_, target_features_;
+    DType target_dtype_ = float32;
+    std::vector<Tensor> variables_, grads_;
+    const void* optimizer_ = nullptr;
+    std::map<std::int64_t, Buffers> buffers_;
+};
+
+}  // namespace strata::detail
