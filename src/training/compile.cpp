@@ -43,6 +43,8 @@ void Model::compile(CompileOptions options) {
     state.metric_specs = std::move(options.metrics);
     state.outputs.clear();
     state.loss_tracker.reset();
+    state.plan.reset();
+    state.eager_reason = "no fit or evaluate has run since compile()";
     state.compile_options = std::move(as_given);
     state.compiled = true;
 }

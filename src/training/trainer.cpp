@@ -82,18 +82,25 @@ std::shared_ptr<detail::TrainingPlan> plan_for(const Model& model, const detail:
                                                const Arrays& data) {
     if (state.plan && state.plan->accepts(data) && state.plan->still_valid(state)) return state.plan;
     if (state.outputs.empty()) {
-        if (data.y.size() != graph.outputs.size()) return nullptr;
+        if (data.y.size() != graph.outputs.size()) {
+            state.eager_reason = "the targets do not match the outputs";
+            return nullptr;
+        }
         std::vector<Shape> ys, y_preds;
         for (const Tensor& y : data.y) ys.push_back(y.shape());
         for (const Tensor& out : graph.outputs) {
             Shape shape = out.shape();
-            if (shape.rank() == 0 || !shape.without_batch().is_fully_defined()) return nullptr;
+            if (shape.rank() == 0 || !shape.without_batch().is_fully_defined()) {
+                state.eager_reason = "an output shape is not fully known";
+                return nullptr;
+            }
             y_preds.push_back(shape.without_batch().with_batch(data.size()));
         }
         state.resolve_shapes(model.output_names(), ys, y_preds);
     }
     std::string why;
     state.plan = detail::TrainingPlan::make(graph, state, data, why);
+    state.eager_reason = state.plan ? "" : why;
     return state.plan;
 }
 
@@ -195,6 +202,11 @@ Logs run_evaluation(Model& model, detail::Graph& graph, TrainingState& state, co
 }
 
 }  // namespace
+
+std::string Model::eager_reason() const {
+    if (!compiled()) return "not compiled";
+    return training().eager_reason;
+}
 
 // --- step-level API ----------------------------------------------------------------------------------------
 

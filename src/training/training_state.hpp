@@ -59,6 +59,7 @@ struct TrainingState {
     // The planned step (planned/planned_step.hpp), made on the first batch after the losses resolve, kept
     // across fit and evaluate calls while it stays valid; null where the steps run eagerly.
     std::shared_ptr<TrainingPlan> plan;
+    std::string eager_reason = "no fit or evaluate has run since compile()";  // Model::eager_reason
 
     bool has_loss() const;
     // Lays the compiled losses and metrics out over the model's outputs and resolves them from the shapes

@@ -110,6 +110,10 @@ public:
     // The names of the layers that produce the outputs, as Keras's output_names; they prefix the per-output
     // losses and metrics in the logs of a model with several outputs ("same_loss", "same_accuracy").
     std::vector<std::string> output_names() const;
+    // Why fit and evaluate run this model's steps eagerly (op by op, recording the graph), or empty when
+    // they run the planned step: shapes inferred and buffers allocated once per batch size, fused kernels,
+    // no allocation per step (compile's run_eagerly, planned_step.hpp). Said by the last fit or evaluate.
+    std::string eager_reason() const;
 
 protected:
     // For Sequential, which builds its graph as layers are added.

@@ -25,8 +25,11 @@ std::vector<std::shared_ptr<Layer>> chain_of(const Graph& graph) {
     return chain;
 }
 
+// The bytes of one row (sample) of `t`, without making a Shape (a step allocates nothing).
 std::size_t row_bytes(const Tensor& t) {
-    return static_cast<std::size_t>(t.shape().without_batch().numel()) * dtype_size(t.dtype());
+    std::size_t elements = 1;
+    for (int axis = 1; axis < t.rank(); ++axis) elements *= static_cast<std::size_t>(t.shape()[axis]);
+    return elements * dtype_size(t.dtype());
 }
 
 // The tensor `t` under another shape of as many elements, sharing its storage.
@@ -158,6 +161,8 @@ void TrainingPlan::forward(Buffers& b, bool training) {
 
 void TrainingPlan::backward(Buffers& b) {
     for (std::size_t i = layers_.size(); i-- > 0;) {
+        // Below the lowest trainable layer no gradient comes down: nothing is left to do.
+        if (!b.gradients[i + 1].defined()) break;
         Tensor* gx = needs_gradient_[i] && !layers_[i]->is_view() ? &b.gradients[i] : nullptr;
         layers_[i]->backward(b.activations[i], b.activations[i + 1], b.gradients[i + 1], gx, b.scratch[i]);
     }

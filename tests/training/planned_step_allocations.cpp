@@ -1,0 +1,229 @@
+// The planned step's promise (planned_step.hpp): after the first step of a batch size, a training step makes
+// no heap allocation. This binary replaces the global operator new and delete with counting ones (which is why
+// it is not part of strata_tests) and wraps strata's CPU allocator to count tensor storage; both must stay at
+// zero per step. Where no sanitizer owns malloc it also counts C's malloc family called directly, to show
+// the one allocation left: oneDNN 2.6's GEMM (dnnl_sgemm) takes its packing buffer from malloc on every call,
+// and no oneDNN API lets a caller hand it one. A callback reads the counts at the end of every batch: between
+// the end of one batch and the end of the next lies one whole step, its callbacks and its logs.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <strata/strata.hpp>
+
+namespace {
+
+std::atomic<long> cpp_allocations{0};      // the global operator new
+std::atomic<long> storage_allocations{0};  // strata's CPU allocator (tensor storage)
+std::atomic<long> c_allocations{0};        // malloc and its family, called directly
+
+extern "C" void* __libc_malloc(std::size_t);
+extern "C" void* __libc_calloc(std::size_t, std::size_t);
+extern "C" void* __libc_realloc(void*, std::size_t);
+extern "C" void* __libc_memalign(std::size_t, std::size_t);
+
+}  // namespace
+
+// ---- C++: every form of the global operator new ----
+
+void* operator new(std::size_t n) {
+    cpp_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = __libc_malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    cpp_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void* operator new(std::size_t n, std::align_val_t a) {
+    cpp_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = __libc_memalign(static_cast<std::size_t>(a), n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+// ---- C: the malloc family, passed on to glibc's own entry points (not under a sanitizer, which owns malloc) ----
+
+#if !defined(STRATA_SANITIZED)
+#define STRATA_COUNTS_MALLOC 1
+extern "C" {
+void* malloc(std::size_t n) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_malloc(n);
+}
+void* calloc(std::size_t n, std::size_t size) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t n) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_realloc(p, n);
+}
+int posix_memalign(void** out, std::size_t align, std::size_t n) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    *out = __libc_memalign(align, n);
+    return *out ? 0 : ENOMEM;
+}
+void* aligned_alloc(std::size_t align, std::size_t n) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_memalign(align, n);
+}
+void* memalign(std::size_t align, std::size_t n) {
+    c_allocations.fetch_add(1, std::memory_order_relaxed);
+    return __libc_memalign(align, n);
+}
+}
+#endif
+
+namespace strata {
+namespace {
+
+using layers::Dense;
+using layers::Dropout;
+
+// strata's CPU allocator, counting: tensor storage comes from it, whatever malloc it uses.
+class CountingAllocator final : public Allocator {
+public:
+    explicit CountingAllocator(Allocator& inner) : inner_(inner) {}
+    void* allocate(std::size_t bytes) override {
+        storage_allocations.fetch_add(1, std::memory_order_relaxed);
+        return inner_.allocate(bytes);
+    }
+    void deallocate(void* pointer, std::size_t bytes) override { inner_.deallocate(pointer, bytes); }
+
+private:
+    Allocator& inner_;
+};
+
+// The allocation count at the end of each batch, into room reserved up front (recording allocates nothing).
+struct AllocationRecorder : Callback {
+    struct Mark {
+        int epoch, batch;
+        long cpp, storage, c;
+    };
+    std::vector<Mark> marks;
+    int epoch = 0;
+    AllocationRecorder() { marks.reserve(1024); }
+    void on_epoch_begin(int e, const Logs&) override { epoch = e; }
+    void on_train_batch_end(int batch, const Logs&) override {
+        if (marks.size() < marks.capacity())
+            marks.push_back({epoch, batch, cpp_allocations.load(), storage_allocations.load(), c_allocations.load()});
+    }
+    // The allocations of each step but the first of an epoch and the first of the last, shorter batch size
+    // (the last step of the first epoch), which allocate their plan's buffers.
+    std::vector<Mark> steps_after_the_first() const {
+        std::vector<Mark> out;
+        for (std::size_t i = 1; i < marks.size(); ++i) {
+            if (marks[i].epoch != marks[i - 1].epoch) continue;  // an epoch boundary: shuffling, epoch logs
+            if (marks[i].epoch == 0 && i + 1 < marks.size() && marks[i + 1].epoch != 0) continue;  // first short batch
+            const Mark& a = marks[i - 1];
+            const Mark& b = marks[i];
+            out.push_back({b.epoch, b.batch, b.cpp - a.cpp, b.storage - a.storage, b.c - a.c});
+        }
+        return out;
+    }
+};
+
+// Each step's C++ and storage allocations are none; its direct mallocs are oneDNN's GEMM workspaces, one per
+// GEMM call at most (`gemm_calls`: the forward products, and the backward ones the plan needs).
+void expect_no_allocation(const std::vector<AllocationRecorder::Mark>& steps, long gemm_calls) {
+    ASSERT_EQ(steps.size(), 19u);
+    for (const auto& s : steps) {
+        const std::string where = "epoch " + std::to_string(s.epoch) + ", batch " + std::to_string(s.batch);
+        EXPECT_EQ(s.cpp, 0) << where;
+        EXPECT_EQ(s.storage, 0) << where;
+#ifdef STRATA_COUNTS_MALLOC
+        EXPECT_LE(s.c, gemm_calls) << where;
+#else
+        (void)gemm_calls;
+#endif
+    }
+}
+
+class PlannedStepAllocationTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        previous_ = &allocator_for(Device::cpu());
+        counting_ = std::make_unique<CountingAllocator>(*previous_);
+        register_allocator(Device::Kind::cpu, counting_.get());
+    }
+    void TearDown() override { register_allocator(Device::Kind::cpu, previous_); }
+
+    // 1050 rows in batches of 100: ten full batches and one of 50 per epoch.
+    std::vector<AllocationRecorder::Mark> step_allocations(Sequential model, CompileOptions options, bool sparse) {
+        utils::set_random_seed(2);
+        Tensor x = random::normal({1050, 16});
+        Tensor labels = random::uniform({1050}, 0.0, 10.0).astype(int64);
+        Tensor y = sparse ? labels : utils::to_categorical(labels, 10);
+        model.compile(std::move(options));
+        auto recorder = std::make_shared<AllocationRecorder>();
+        model.fit(x, y, {.batch_size = 100, .epochs = 2, .verbose = 0, .callbacks = {recorder}});
+        EXPECT_EQ(recorder->marks.size(), 22u);
+        reason_ = model.eager_reason();
+        return recorder->steps_after_the_first();
+    }
+
+    std::string reason_;
+
+private:
+    Allocator* previous_ = nullptr;
+    std::unique_ptr<CountingAllocator> counting_;
+};
+
+Sequential seed_model() {
+    Sequential m;
+    m.add(Dense(32, "relu", {.input_shape = {16}}));
+    m.add(Dense(10, "softmax"));
+    return m;
+}
+
+TEST_F(PlannedStepAllocationTest, ThePlannedSeedModelAllocatesNothingPerStep) {
+    auto steps = step_allocations(
+        seed_model(), {.optimizer = optimizers::RMSprop(0.001), .loss = "mse", .metrics = {"accuracy"}}, false);
+    EXPECT_EQ(reason_, "");
+    // Two products forward; backward both kernels' gradients and the hidden layer's input gradient.
+    expect_no_allocation(steps, 5);
+}
+
+TEST_F(PlannedStepAllocationTest, DropoutAdamAndSparseLabelsAllocateNothingPerStep) {
+    Sequential m;
+    m.add(Dense(24, "tanh", {.input_shape = {16}}));
+    m.add(Dropout(0.5));
+    m.add(Dense(10));
+    auto steps = step_allocations(
+        m,
+        {.optimizer = optimizers::Adam(0.001),
+         .loss = losses::SparseCategoricalCrossentropy({.from_logits = true}),
+         .metrics = {"accuracy"}},
+        true);
+    EXPECT_EQ(reason_, "");
+    expect_no_allocation(steps, 5);
+}
+
+TEST_F(PlannedStepAllocationTest, TheEagerStepDoesAllocateSoTheCountSeesIt) {
+    auto steps = step_allocations(
+        seed_model(), {.optimizer = optimizers::SGD(0.01), .loss = "mse", .run_eagerly = true}, false);
+    EXPECT_EQ(reason_, "compiled with run_eagerly");
+    ASSERT_EQ(steps.size(), 19u);
+    for (const auto& s : steps) {
+        EXPECT_GT(s.cpp, 10);
+        EXPECT_GT(s.storage, 5);
+    }
+}
+
+}  // namespace
+}  // namespace strata

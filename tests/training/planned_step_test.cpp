@@ -1,0 +1,229 @@
+// The planned training step (src/training/planned/): fit and evaluate on a plannable model give what the
+// eager step gives, to rounding, with the same shuffles and dropout masks; models and arrays outside the plan
+// run eagerly and say why. Its other promise, no allocation per step, is checked in
+// planned_step_allocations.cpp, a binary of its own.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include <strata/strata.hpp>
+
+namespace strata {
+namespace {
+
+using layers::Activation;
+using layers::Dense;
+using layers::Dropout;
+using layers::DenseOptions;
+using layers::Flatten;
+
+struct Case {
+    const char* name;
+    std::function<Sequential()> model;
+    std::function<CompileOptions()> compile;
+    bool sparse;  // integer labels rather than one-hot rows
+    Shape features;
+    std::int64_t classes;
+};
+
+// A problem the models can learn a little of in a few epochs: the class of a row is the argmax of a fixed
+// linear map of its features.
+struct Data {
+    Tensor x, y;
+};
+
+Data data_for(const Case& c, std::int64_t n) {
+    Tensor x = random::normal(c.features.with_batch(n));
+    Tensor w = random::normal({c.features.numel(), c.classes});
+    Tensor labels = ops::matmul(x.reshape({n, c.features.numel()}), w).argmax(-1);
+    return {x, c.sparse ? labels : utils::to_categorical(labels, c.classes)};
+}
+
+void expect_close(double planned, double eager, const std::string& what) {
+    EXPECT_NEAR(planned, eager, 1e-5 * std::max(1.0, std::abs(eager))) << what;
+}
+
+std::vector<Case> cases() {
+    return {
+        {"seed model: relu, softmax, RMSprop, mse, accuracy",
+         [] {
+             Sequential m;
+             m.add(Dense(32, "relu", {.input_shape = {20}}));
+             m.add(Dense(10, "softmax"));
+             return m;
+         },
+         [] { return CompileOptions{.optimizer = optimizers::RMSprop(0.001), .loss = "mse", .metrics = {"accuracy"}}; },
+         false, {20}, 10},
+        {"Flatten, tanh, Dropout, sigmoid, logits, Adam, categorical crossentropy, a metric the plan does not fuse",
+         [] {
+             Sequential m;
+             m.add(Flatten({.input_shape = {4, 5}}));
+             m.add(Dense(12, "tanh"));
+             m.add(Dropout(0.25));
+             m.add(Dense(6, "sigmoid"));
+             m.add(Dense(4));
+             return m;
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01),
+                                   .loss = losses::CategoricalCrossentropy({.from_logits = true}),
+                                   .metrics = {"categorical_accuracy", "mae"}};
+         },
+         false, {4, 5}, 4},
+        {"a frozen first layer, Activation softmax, SGD, sparse categorical crossentropy",
+         [] {
+             Sequential m;
+             m.add(Dense(10, "relu", {.input_shape = {6}, .trainable = false}));
+             m.add(Dense(3));
+             m.add(Activation("softmax"));
+             return m;
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::SGD(0.1), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {6}, 3},
+    };
+}
+
+TEST(PlannedStepTest, TrainsAndEvaluatesAsTheEagerStepDoes) {
+    for (const Case& c : cases()) {
+        SCOPED_TRACE(c.name);
+        utils::set_random_seed(11);
+        Data d = data_for(c, 230);  // 184 training rows after the split: batches of 32 and a last one of 24
+        utils::set_random_seed(3);
+        Sequential planned = c.model();
+        utils::set_random_seed(3);
+        Sequential eager = c.model();
+        planned.compile(c.compile());
+        CompileOptions eager_options = c.compile();
+        eager_options.run_eagerly = true;
+        eager.compile(eager_options);
+
+        FitOptions fit{.batch_size = 32, .epochs = 3, .verbose = 0, .validation_split = 0.2};
+        utils::set_random_seed(21);  // the same shuffles and dropout masks on both paths
+        History hp = planned.fit(d.x, d.y, fit);
+        EXPECT_EQ(planned.eager_reason(), "");
+        utils::set_random_seed(21);
+        History he = eager.fit(d.x, d.y, fit);
+        EXPECT_EQ(eager.eager_reason(), "compiled with run_eagerly");
+
+        ASSERT_EQ(hp.history.size(), he.history.size());
+        for (const auto& [name, values] : he.history) {
+            ASSERT_EQ(hp.history[name].size(), values.size()) << name;
+            for (std::size_t e = 0; e < values.size(); ++e)
+                expect_close(hp.history[name][e], values[e], name + " of epoch " + std::to_string(e));
+        }
+        // The training changed the weights (so the comparison below says something), the same way.
+        std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
+        ASSERT_EQ(wp.size(), we.size());
+        for (std::size_t i = 0; i < wp.size(); ++i) {
+            std::vector<float> a = wp[i].to_vector<float>(), b = we[i].to_vector<float>();
+            for (std::size_t j = 0; j < a.size(); ++j) expect_close(a[j], b[j], "weight " + std::to_string(i));
+        }
+        EXPECT_EQ(planned.optimizer()->iterations(), 18);  // 3 epochs of 6 batches
+        EXPECT_EQ(eager.optimizer()->iterations(), 18);
+
+        auto ep = planned.evaluate(d.x, d.y, {.batch_size = 50, .verbose = 0});
+        auto ee = eager.evaluate(d.x, d.y, {.batch_size = 50, .verbose = 0});
+        for (const auto& [name, value] : ee) expect_close(ep.at(name), value, "evaluate " + name);
+    }
+}
+
+TEST(PlannedStepTest, StartsFromTheFirstStepSoThatAResumedFitGivesTheSameBits) {
+    // The plan resolves the losses from the shapes, so the first step of a fresh fit is planned too: two fits
+    // of one epoch each give exactly what one fit of two epochs gives.
+    utils::set_random_seed(11);
+    Case c = cases()[0];
+    Data d = data_for(c, 96);
+    utils::set_random_seed(3);
+    Sequential once = c.model();
+    utils::set_random_seed(3);
+    Sequential twice = c.model();
+    once.compile(c.compile());
+    twice.compile(c.compile());
+    utils::set_random_seed(5);
+    once.fit(d.x, d.y, {.batch_size = 32, .epochs = 2, .verbose = 0, .shuffle = false});
+    twice.fit(d.x, d.y, {.batch_size = 32, .epochs = 1, .verbose = 0, .shuffle = false});
+    twice.fit(d.x, d.y, {.batch_size = 32, .epochs = 1, .verbose = 0, .shuffle = false});
+    std::vector<Tensor> a = once.get_weights(), b = twice.get_weights();
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].to_vector<float>(), b[i].to_vector<float>()) << i;
+}
+
+TEST(PlannedStepTest, WhatThePlanDoesNotCoverRunsEagerlyAndSaysWhy) {
+    utils::set_random_seed(1);
+    Tensor x = random::normal({64, 6});
+    Tensor y = utils::to_categorical(random::uniform({64}, 0.0, 3.0).astype(int64), 3);
+    auto fit_and_reason = [&](Sequential model, CompileOptions options, FitOptions fit = {.verbose = 0}) {
+        model.compile(std::move(options));
+        model.fit(x, y, std::move(fit));
+        return model.eager_reason();
+    };
+    auto mlp = [](DenseOptions first = {}) {
+        first.input_shape = {6};
+        Sequential m;
+        m.add(Dense(8, "relu", first));
+        m.add(Dense(3, "softmax"));
+        return m;
+    };
+    EXPECT_EQ(fit_and_reason(mlp(), {.loss = "categorical_crossentropy"}), "");
+    EXPECT_NE(fit_and_reason(mlp({.kernel_regularizer = regularizers::L2(0.01)}), {.loss = "categorical_crossentropy"})
+                  .find("regularizer"),
+              std::string::npos);
+    EXPECT_NE(fit_and_reason(mlp(), {.loss = "mae"}).find("not one the plan computes"), std::string::npos);
+    EXPECT_NE(fit_and_reason(mlp(), {.optimizer = optimizers::SGD(0.1, {.clipnorm = 1.0}), .loss = "mse"})
+                  .find("clips"),
+              std::string::npos);
+    EXPECT_NE(fit_and_reason(mlp(), {.loss = "mse"}, {.verbose = 0, .sample_weight = Tensor::ones({64})})
+                  .find("sample weights"),
+              std::string::npos);
+    Sequential selu;
+    selu.add(Dense(3, "selu", {.input_shape = {6}}));
+    EXPECT_NE(fit_and_reason(selu, {.loss = "mse"}).find("activation"), std::string::npos);
+    EXPECT_EQ(mlp().eager_reason(), "not compiled");
+}
+
+TEST(PlannedStepTest, ALabelOutOfRangeIsTheEagerStepsError) {
+    utils::set_random_seed(1);
+    Sequential m;
+    m.add(Dense(3, "softmax", {.input_shape = {4}}));
+    m.compile({.loss = "sparse_categorical_crossentropy"});
+    Tensor x = random::normal({40, 4});
+    std::vector<std::int64_t> labels(40, 1);
+    m.fit(x, Tensor::from_vector(labels), {.batch_size = 8, .verbose = 0});
+    EXPECT_EQ(m.eager_reason(), "");
+    labels[37] = 3;  // one past the last class, in the last batch
+    EXPECT_THROW(m.fit(x, Tensor::from_vector(labels), {.batch_size = 8, .verbose = 0, .shuffle = false}),
+                 ValueError);
+}
+
+TEST(PlannedStepTest, ALayerFrozenBetweenFitsIsPlannedAgain) {
+    utils::set_random_seed(1);
+    Tensor x = random::normal({64, 5});
+    Tensor y = random::normal({64, 2});
+    auto make = [] {
+        utils::set_random_seed(9);
+        Sequential m;
+        m.add(Dense(4, "tanh", {.input_shape = {5}}));
+        m.add(Dense(2));
+        return m;
+    };
+    Sequential planned = make(), eager = make();
+    planned.compile({.optimizer = optimizers::SGD(0.05), .loss = "mse"});
+    eager.compile({.optimizer = optimizers::SGD(0.05), .loss = "mse", .run_eagerly = true});
+    for (Sequential* m : {&planned, &eager}) {
+        m->fit(x, y, {.batch_size = 16, .verbose = 0, .shuffle = false});
+        m->layers()[0]->set_trainable(false);
+        m->fit(x, y, {.batch_size = 16, .verbose = 0, .shuffle = false});
+    }
+    EXPECT_EQ(planned.eager_reason(), "");
+    std::vector<Tensor> a = planned.get_weights(), b = eager.get_weights();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        std::vector<float> p = a[i].to_vector<float>(), e = b[i].to_vector<float>();
+        for (std::size_t j = 0; j < p.size(); ++j) expect_close(p[j], e[j], "weight " + std::to_string(i));
+    }
+}
+
+}  // namespace
+}  // namespace strata
