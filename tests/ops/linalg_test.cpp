@@ -74,6 +74,15 @@ void check_all_matmuls(double rtol) {
 }
 
 TEST(OpsLinalg, MatmulFloat32) { check_all_matmuls<float>(1e-5); }
+TEST(OpsLinalg, MatmulOfAFewRowsCoversEveryRemainder) {
+    // Up to four rows run on the CPU backend's own kernel (32 columns and four lanes of k at a time): every
+    // count of rows, columns around 32 and 64, and inner extents around multiples of four.
+    for (std::int64_t m : {1, 2, 3, 4, 5})
+        for (std::int64_t n : {1, 7, 31, 32, 33, 64, 70})
+            for (std::int64_t k : {1, 3, 4, 5, 8, 13, 784})
+                check_matmul<float>({m, k}, {k, n}, {m, n}, 1, m, k, n, true, 1e-5);
+}
+
 TEST(OpsLinalg, MatmulFloat64) { check_all_matmuls<double>(1e-13); }
 
 TEST(OpsLinalg, MatmulBroadcastsLeadingAxesAsNumPy) {
