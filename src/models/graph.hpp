@@ -18,11 +18,18 @@ struct GraphNode {
 };
 
 struct TrainingState;
+class InferencePlan;
 
 struct Graph {
     std::string name;
     // What compile() sets up; created by the training level on first use.
     std::shared_ptr<TrainingState> training;
+    // The planned forward of predict_on_batch and predict (training/planned/planned_inference.hpp), made by
+    // the training level on first use, and the graph (its last call and node count) it was refused for, so
+    // that it is not tried again until the graph changes. Read and written under the training level's lock.
+    std::shared_ptr<InferencePlan> inference;
+    const void* inference_refused_for = nullptr;
+    std::size_t inference_refused_nodes = 0;
     bool sequential = false;
 
     // Sequential only: the stack of layers, and the input shape once known (without the batch axis).

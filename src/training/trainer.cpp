@@ -2,9 +2,11 @@
 // (train_step, test_step, predict_step), as Keras's Trainer.
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 
 #include "../models/graph.hpp"
 #include "arrays.hpp"
+#include "planned/planned_inference.hpp"
 #include "planned/planned_step.hpp"
 #include "strata/autograd/gradient_tape.hpp"
 #include "strata/autograd/node.hpp"
@@ -129,6 +131,28 @@ private:
     std::shared_ptr<detail::TrainingPlan> plan_;
 };
 
+// The planned forward for `x`, made on first use; null where the forward runs eagerly (a model or an input
+// outside the plan). The lock guards only the graph's plan pointer: the plan serves concurrent callers itself.
+std::shared_ptr<detail::InferencePlan> inference_plan_for(detail::Graph& graph, const Tensor& x) {
+    static std::mutex mutex;
+    if (!graph.built || graph.nodes.empty()) return nullptr;
+    std::lock_guard lock(mutex);
+    const void* last_call = graph.nodes.back().call.get();
+    if (!graph.inference || !graph.inference->still_valid(graph)) {
+        graph.inference.reset();
+        if (graph.inference_refused_for == last_call && graph.inference_refused_nodes == graph.nodes.size())
+            return nullptr;
+        std::string why;
+        graph.inference = detail::InferencePlan::make(graph, why);
+        if (!graph.inference) {
+            graph.inference_refused_for = last_call;
+            graph.inference_refused_nodes = graph.nodes.size();
+            return nullptr;
+        }
+    }
+    return graph.inference->accepts(x) ? graph.inference : nullptr;
+}
+
 }  // namespace
 
 // --- steps -------------------------------------------------------------------------------------------------
@@ -244,11 +268,18 @@ std::map<std::string, double> Model::test_on_batch(const Tensor& x, const Tensor
 
 std::vector<Tensor> Model::predict_on_batch(const std::vector<Tensor>& x) {
     graph_->ensure_built(x);
+    if (x.size() == 1)
+        if (std::shared_ptr<detail::InferencePlan> plan = inference_plan_for(*graph_, x[0])) return {plan->predict(x[0])};
     autograd::NoGradScope no_grad;
     return graph_->run(x, false);
 }
 
-Tensor Model::predict_on_batch(const Tensor& x) { return predict_on_batch(std::vector<Tensor>{x})[0]; }
+Tensor Model::predict_on_batch(const Tensor& x) {
+    // One image through a built model: straight to the planned forward, with no list made around it.
+    if (graph_->built)
+        if (std::shared_ptr<detail::InferencePlan> plan = inference_plan_for(*graph_, x)) return plan->predict(x);
+    return predict_on_batch(std::vector<Tensor>{x})[0];
+}
 
 // --- fit ---------------------------------------------------------------------------------------------------
 
@@ -418,7 +449,10 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& x, PredictOptions 
     for (std::int64_t step = 0; step < steps; ++step) {
         std::int64_t begin = step * options.batch_size, end = std::min(rows, begin + options.batch_size);
         callbacks.each([&](Callback& c) { c.on_predict_batch_begin(static_cast<int>(step), {}); });
-        std::vector<Tensor> batch = graph_->run(data.rows({}, begin, end).x, false);
+        Arrays slice = data.rows({}, begin, end);
+        std::shared_ptr<detail::InferencePlan> plan =
+            slice.x.size() == 1 ? inference_plan_for(*graph_, slice.x[0]) : nullptr;
+        std::vector<Tensor> batch = plan ? std::vector<Tensor>{plan->predict(slice.x[0])} : graph_->run(slice.x, false);
         if (steps == 1) {
             results = batch;
         } else {

@@ -80,5 +80,43 @@ TEST_F(ConcurrentInferenceTest, EightThreadsGetTheBitsOfOne) {
     EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
 }
 
+TEST_F(ConcurrentInferenceTest, EightThreadsShareOnePlannedForward) {
+    // A model the planned forward takes (Dense, Dropout, Activation): predict_on_batch and predict run it
+    // from every thread at once, each call on buffers of its own from the plan's pool.
+    Sequential model;
+    model.add(L::Dense(24, "relu", {.input_shape = {10}}));
+    model.add(L::Dropout(0.5));
+    model.add(L::Dense(5));
+    model.add(L::Activation("softmax"));
+    constexpr int threads = 8, calls = 1000;
+    std::vector<Tensor> inputs, expected;
+    for (int t = 0; t < threads; ++t) {
+        inputs.push_back(random::normal({1 + t % 4, 10}));
+        expected.push_back(model.predict_on_batch(inputs.back()));
+    }
+    Tensor batch = random::normal({50, 10});
+    Tensor expected_predict = model.predict(batch, {.batch_size = 16, .verbose = 0});
+
+    std::atomic<int> mismatches{0}, errors{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            try {
+                for (int i = 0; i < calls; ++i) {
+                    bool ok = i % 100 == 99
+                                  ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
+                                  : same_bits(model.predict_on_batch(inputs[t]), expected[t]);
+                    if (!ok) ++mismatches;
+                }
+            } catch (const std::exception&) {
+                ++errors;
+            }
+        });
+    }
+    for (std::thread& thread : pool) thread.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
+}
+
 }  // namespace
 }  // namespace strata

@@ -225,5 +225,36 @@ TEST(PlannedStepTest, ALayerFrozenBetweenFitsIsPlannedAgain) {
     }
 }
 
+TEST(PlannedInferenceTest, PredictOnBatchAndPredictGiveTheEagerForward) {
+    utils::set_random_seed(4);
+    Sequential m;
+    m.add(Flatten({.input_shape = {3, 4}}));
+    m.add(Dense(16, "tanh", {.kernel_regularizer = regularizers::L2(0.1)}));  // no matter for the forward
+    m.add(Dropout(0.5));                                                      // the identity outside training
+    m.add(Dense(6, "sigmoid"));
+    m.add(Dense(3));
+    m.add(Activation("softmax"));
+    auto expect_eager = [&](const Tensor& got, const Tensor& x) {
+        Tensor want = m(x);  // a concrete call of the model: the eager forward
+        ASSERT_EQ(got.shape(), want.shape());
+        std::vector<float> a = got.to_vector<float>(), b = want.to_vector<float>();
+        for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6) << i;
+    };
+    for (std::int64_t rows : {1, 3, 64, 65}) {  // 65: over the planned forward's limit, eager
+        Tensor x = random::normal({rows, 3, 4});
+        expect_eager(m.predict_on_batch(x), x);
+    }
+    Tensor many = random::normal({100, 3, 4});
+    expect_eager(m.predict(many, {.batch_size = 32, .verbose = 0}), many);
+    // New weights are seen at once: the plan reads the layers' own weights.
+    std::vector<Tensor> weights = m.get_weights();
+    for (Tensor& w : weights) w = w * 2.0;
+    m.set_weights(weights);
+    Tensor x = random::normal({2, 3, 4});
+    expect_eager(m.predict_on_batch(x), x);
+    // A bad input is the eager path's error.
+    EXPECT_THROW(m.predict_on_batch(random::normal({2, 4, 3})), ShapeError);
+}
+
 }  // namespace
 }  // namespace strata

@@ -94,7 +94,8 @@ std::unique_ptr<PlannedHead> PlannedHead::make(const TrainingState& state, const
         return nullptr;
     }
     for (const auto& metric : out.metrics) {
-        const std::type_info& m = typeid(*metric);
+        const metrics::Metric& object = *metric;
+        const std::type_info& m = typeid(object);
         head->fused_accuracy_.push_back((m == typeid(metrics::CategoricalAccuracy) && !head->sparse_) ||
                                         (m == typeid(metrics::SparseCategoricalAccuracy) && head->sparse_));
     }

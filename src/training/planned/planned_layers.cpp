@@ -2,6 +2,7 @@
 
 #include <typeinfo>
 
+#include "../../models/graph.hpp"
 #include "backend/cpu/training_kernels.hpp"
 #include "strata/backend/backend.hpp"
 #include "strata/layers/activation.hpp"
@@ -45,20 +46,20 @@ void activation_backward(const PlannedActivation& a, const Tensor& y, const Tens
 // and in backward dW = x^T dz, db = column sums of dz, dx = dz W^T.
 class PlannedDense final : public PlannedLayer {
 public:
-    PlannedDense(std::shared_ptr<layers::DenseImpl> layer, PlannedActivation activation)
+    PlannedDense(std::shared_ptr<layers::DenseImpl> layer, PlannedActivation activation, bool training)
         : layer_(std::move(layer)), activation_(activation), trainable_(layer_->trainable()),
           kernel_(layer_->kernel().impl()), bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
         output_features_ = Shape{layer_->units()};
-        if (trainable_) {
+        if (trainable_ && training) {
             kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
             if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
         }
     }
 
-    void allocate(std::int64_t batch, LayerScratch& scratch) const override {
+    void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
         Shape shape{batch, layer_->units()};
         if (activation_.softmax) scratch.pre_activation = Tensor::empty(shape, float32, Device::cpu());
-        if (activation_.softmax || activation_.epilogue != Epilogue::none)
+        if (training && (activation_.softmax || activation_.epilogue != Epilogue::none))
             scratch.activation_grad = Tensor::empty(shape, float32, Device::cpu());
     }
 
@@ -79,7 +80,7 @@ public:
             activation_backward(activation_, y, gy, scratch.activation_grad);
             dz = &scratch.activation_grad;
         }
-        if (trainable_) {
+        if (kernel_grad_.defined()) {
             cpu().matmul(x, *dz, nullptr, true, false, Epilogue::none, kernel_grad_);
             if (bias_grad_.defined())
                 backend::cpu::column_sums(dz->data<float>(), dz->shape()[0], dz->shape()[1], bias_grad_.data<float>());
@@ -88,7 +89,7 @@ public:
     }
 
     void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
-        if (!trainable_) return;
+        if (!kernel_grad_.defined()) return;
         variables.push_back(layer_->kernel());
         grads.push_back(kernel_grad_);
         if (bias_grad_.defined()) {
@@ -157,7 +158,8 @@ public:
         output_features_ = features;
     }
 
-    void allocate(std::int64_t batch, LayerScratch& scratch) const override {
+    void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
+        if (!training) return;
         Shape shape = output_features_.with_batch(batch);
         scratch.mask = Tensor::empty(shape, float32, Device::cpu());
         scratch.draws.resize(static_cast<std::size_t>(shape.numel()));
@@ -165,8 +167,8 @@ public:
 
     void forward(const Tensor& x, Tensor& y, bool training, LayerScratch& scratch) override {
         const double rate = layer_->rate();
-        active_ = training && rate != 0.0;
-        if (!active_) {
+        scratch.mask_applied = training && rate != 0.0;
+        if (!scratch.mask_applied) {
             cpu().copy(x, y);
             return;
         }
@@ -185,7 +187,7 @@ public:
 
     void backward(const Tensor&, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
         if (!gx) return;
-        if (!active_) {
+        if (!scratch.mask_applied) {
             cpu().copy(gy, *gx);
             return;
         }
@@ -193,25 +195,47 @@ public:
         const float* mask = scratch.mask.data<float>();
         float* out = gx->data<float>();
         const std::int64_t n = gy.numel();
-#pragma omp simd
         for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * mask[i];
     }
 
 private:
     std::shared_ptr<layers::DropoutImpl> layer_;
-    bool active_ = false;
 };
 
 }  // namespace
 
+std::vector<std::shared_ptr<Layer>> layer_chain(const Graph& graph) {
+    if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) return {};
+    std::vector<std::shared_ptr<Layer>> chain;
+    const KerasHistory* previous = graph.inputs[0].impl()->keras_history.get();
+    for (const GraphNode& node : graph.nodes) {
+        if (node.call->inputs.size() != 1 || node.call->inputs[0].impl()->keras_history.get() != previous) return {};
+        chain.push_back(node.call->layer);
+        previous = node.call.get();
+    }
+    if (graph.outputs[0].impl()->keras_history.get() != previous) return {};
+    return chain;
+}
+
+Tensor view_as(const Tensor& t, const Shape& shape) {
+    auto impl = std::make_shared<TensorImpl>();
+    impl->storage = t.impl()->storage;
+    impl->offset = t.impl()->offset;
+    impl->shape = shape;
+    impl->dtype = t.dtype();
+    impl->device = t.device();
+    return Tensor(std::move(impl));
+}
+
 std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
-                                         std::string& why) {
+                                         bool training, std::string& why) {
     const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
     if (!layer->activity_regularizer().empty()) {
         why = who + " has an activity regularizer";
         return nullptr;
     }
-    if (!layer->losses().empty()) {
+    // A weight's regularizer only adds to the training loss; the forward is the same.
+    if (training && !layer->losses().empty()) {
         why = who + " adds losses (a weight regularizer or add_loss)";
         return nullptr;
     }
@@ -222,7 +246,8 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
         }
     }
     // Exact classes only: a subclass may call() differently.
-    const std::type_info& type = typeid(*layer);
+    const Layer& object = *layer;
+    const std::type_info& type = typeid(object);
     if (type == typeid(layers::DenseImpl)) {
         auto dense = std::static_pointer_cast<layers::DenseImpl>(layer);
         PlannedActivation activation;
@@ -231,7 +256,7 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
                         "activation";
             return nullptr;
         }
-        return std::make_unique<PlannedDense>(std::move(dense), activation);
+        return std::make_unique<PlannedDense>(std::move(dense), activation, training);
     }
     if (type == typeid(layers::ActivationImpl)) {
         auto act = std::static_pointer_cast<layers::ActivationImpl>(layer);

@@ -14,10 +14,13 @@
 namespace strata::detail {
 
 // What one layer keeps per batch size besides its output and the gradient of its input: a pre-activation,
-// the gradient through the activation, a dropout mask and its draws.
+// the gradient through the activation, a dropout mask, its draws and whether the last forward applied it.
+// Everything a forward writes lives here, so that two callers with buffers of their own can run one plan at
+// once (planned_inference.hpp).
 struct LayerScratch {
     Tensor pre_activation, activation_grad, mask;
     std::vector<double> draws;
+    bool mask_applied = false;
 };
 
 class PlannedLayer {
@@ -28,8 +31,8 @@ public:
     const Shape& output_features() const { return output_features_; }
     // True when the output is the input under another shape (Flatten): the plan gives both one buffer.
     virtual bool is_view() const { return false; }
-    // Allocates what this layer keeps for batches of `batch` rows.
-    virtual void allocate(std::int64_t /*batch*/, LayerScratch& /*scratch*/) const {}
+    // Allocates what this layer keeps for batches of `batch` rows; for the forward only when not `training`.
+    virtual void allocate(std::int64_t /*batch*/, bool /*training*/, LayerScratch& /*scratch*/) const {}
 
     virtual void forward(const Tensor& x, Tensor& y, bool training, LayerScratch& scratch) = 0;
     // From the gradient of the output, the weight gradients (when trainable) and, when `gx` is not null, the
@@ -50,9 +53,19 @@ protected:
     Shape output_features_;
 };
 
+struct Graph;
+
+// The layers from a model's one input to its one output when each takes the output of the one before;
+// empty when the graph is not such a chain.
+std::vector<std::shared_ptr<Layer>> layer_chain(const Graph& graph);
+
+// The tensor `t` under another shape of as many elements, sharing its storage.
+Tensor view_as(const Tensor& t, const Shape& shape);
+
 // The planned form of `layer` for inputs whose shape without the batch axis is `input_features`, or null
-// with the reason in `why` when the plan does not cover it (its class, activation or options).
+// with the reason in `why` when the plan does not cover it (its class, activation or options). Without
+// `training` only the forward runs (no weight gradient buffers are made).
 std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
-                                         std::string& why);
+                                         bool training, std::string& why);
 
 }  // namespace strata::detail

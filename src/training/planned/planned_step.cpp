@@ -10,37 +10,11 @@ namespace strata::detail {
 
 namespace {
 
-// The layers from the model's one input to its one output when each takes the output of the one before;
-// empty when the graph is not such a chain.
-std::vector<std::shared_ptr<Layer>> chain_of(const Graph& graph) {
-    if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) return {};
-    std::vector<std::shared_ptr<Layer>> chain;
-    const KerasHistory* previous = graph.inputs[0].impl()->keras_history.get();
-    for (const GraphNode& node : graph.nodes) {
-        if (node.call->inputs.size() != 1 || node.call->inputs[0].impl()->keras_history.get() != previous) return {};
-        chain.push_back(node.call->layer);
-        previous = node.call.get();
-    }
-    if (graph.outputs[0].impl()->keras_history.get() != previous) return {};
-    return chain;
-}
-
 // The bytes of one row (sample) of `t`, without making a Shape (a step allocates nothing).
 std::size_t row_bytes(const Tensor& t) {
     std::size_t elements = 1;
     for (int axis = 1; axis < t.rank(); ++axis) elements *= static_cast<std::size_t>(t.shape()[axis]);
     return elements * dtype_size(t.dtype());
-}
-
-// The tensor `t` under another shape of as many elements, sharing its storage.
-Tensor view_as(const Tensor& t, const Shape& shape) {
-    auto impl = std::make_shared<TensorImpl>();
-    impl->storage = t.impl()->storage;
-    impl->offset = t.impl()->offset;
-    impl->shape = shape;
-    impl->dtype = t.dtype();
-    impl->device = t.device();
-    return Tensor(std::move(impl));
 }
 
 }  // namespace
@@ -55,7 +29,7 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         why = "the optimizer clips, decays weights, scales the loss, accumulates gradients or keeps an EMA";
         return nullptr;
     }
-    std::vector<std::shared_ptr<Layer>> chain = chain_of(graph);
+    std::vector<std::shared_ptr<Layer>> chain = layer_chain(graph);
     if (chain.empty()) {
         why = "the plan takes a chain of layers from one input to one output";
         return nullptr;
@@ -73,7 +47,7 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
     }
     Shape features = plan->input_features_;
     for (const auto& layer : chain) {
-        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, why);
+        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, /*training=*/true, why);
         if (!planned) return nullptr;
         features = planned->output_features();
         plan->layers_.push_back(std::move(planned));
@@ -134,7 +108,7 @@ TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
     if (needs_gradient_[0]) b.gradients[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
     for (std::size_t i = 0; i < n; ++i) {
         const Shape shape = layers_[i]->output_features().with_batch(batch);
-        layers_[i]->allocate(batch, b.scratch[i]);
+        layers_[i]->allocate(batch, /*training=*/true, b.scratch[i]);
         if (layers_[i]->is_view()) {
             b.activations[i + 1] = view_as(b.activations[i], shape);
             if (b.gradients[i].defined()) b.gradients[i + 1] = view_as(b.gradients[i], shape);

@@ -1,0 +1,96 @@
+#include "planned_inference.hpp"
+
+#include <cstring>
+
+#include "../../models/graph.hpp"
+
+namespace strata::detail {
+
+std::unique_ptr<InferencePlan> InferencePlan::make(const Graph& graph, std::string& why) {
+    std::vector<std::shared_ptr<Layer>> chain = layer_chain(graph);
+    if (chain.empty()) {
+        why = "the plan takes a chain of layers from one input to one output";
+        return nullptr;
+    }
+    const Tensor& input = graph.inputs[0];
+    auto plan = std::unique_ptr<InferencePlan>(new InferencePlan());
+    plan->input_features_ = input.shape().without_batch();
+    if (input.dtype() != float32 || !plan->input_features_.is_fully_defined()) {
+        why = "the plan takes one float32 input of a known shape";
+        return nullptr;
+    }
+    Shape features = plan->input_features_;
+    for (const auto& layer : chain) {
+        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, /*training=*/false, why);
+        if (!planned) return nullptr;
+        features = planned->output_features();
+        plan->layers_.push_back(std::move(planned));
+    }
+    plan->node_count_ = graph.nodes.size();
+    plan->last_call_ = graph.nodes.back().call.get();
+    return plan;
+}
+
+bool InferencePlan::accepts(const Tensor& x) const {
+    if (!x.defined() || x.is_symbolic() || x.dtype() != float32 || x.device() != Device::cpu()) return false;
+    if (x.rank() != input_features_.rank() + 1 || x.shape()[0] < 1 || x.shape()[0] > kMaxRows) return false;
+    for (int axis = 1; axis < x.rank(); ++axis)
+        if (x.shape()[axis] != input_features_[axis - 1]) return false;
+    return true;
+}
+
+bool InferencePlan::still_valid(const Graph& graph) const {
+    if (graph.nodes.size() != node_count_ || graph.nodes.empty() || graph.nodes.back().call.get() != last_call_)
+        return false;
+    for (const auto& layer : layers_)
+        if (!layer->unchanged()) return false;
+    return true;
+}
+
+std::unique_ptr<InferencePlan::Buffers> InferencePlan::take(std::int64_t rows) {
+    {
+        std::lock_guard lock(mutex_);
+        auto found = free_.find(rows);
+        if (found != free_.end() && !found->second.empty()) {
+            std::unique_ptr<Buffers> b = std::move(found->second.back());
+            found->second.pop_back();
+            return b;
+        }
+    }
+    // All in use (or a new size): a set for this caller, kept in the pool afterwards.
+    auto b = std::make_unique<Buffers>();
+    b->activations.resize(layers_.size() + 1);
+    b->scratch.resize(layers_.size());
+    b->activations[0] = Tensor::empty(input_features_.with_batch(rows), float32, Device::cpu());
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const Shape shape = layers_[i]->output_features().with_batch(rows);
+        layers_[i]->allocate(rows, /*training=*/false, b->scratch[i]);
+        b->activations[i + 1] = layers_[i]->is_view() ? view_as(b->activations[i], shape)
+                                                      : Tensor::empty(shape, float32, Device::cpu());
+    }
+    return b;
+}
+
+void InferencePlan::give_back(std::int64_t rows, std::unique_ptr<Buffers> buffers) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::unique_ptr<Buffers>>& pool = free_[rows];
+    // The room grows with the number of concurrent callers, so a steady stream of calls never allocates.
+    if (pool.size() == pool.capacity()) pool.reserve(pool.capacity() * 2 + 2);
+    pool.push_back(std::move(buffers));
+}
+
+Tensor InferencePlan::predict(const Tensor& x) {
+    const std::int64_t rows = x.shape()[0];
+    std::unique_ptr<Buffers> b = take(rows);
+    std::memcpy(b->activations[0].raw_data(), x.raw_data(), static_cast<std::size_t>(x.numel()) * sizeof(float));
+    for (std::size_t i = 0; i < layers_.size(); ++i)
+        if (!layers_[i]->is_view())
+            layers_[i]->forward(b->activations[i], b->activations[i + 1], /*training=*/false, b->scratch[i]);
+    const Tensor& last = b->activations.back();
+    Tensor out = Tensor::empty(last.shape(), float32, Device::cpu());
+    std::memcpy(out.raw_data(), last.raw_data(), static_cast<std::size_t>(last.numel()) * sizeof(float));
+    give_back(rows, std::move(b));
+    return out;
+}
+
+}  // namespace strata::detail
