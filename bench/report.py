@@ -3,6 +3,7 @@ step_bench_torch.py (PyTorch) write:
   seed_bench framework=<name> threads=<n> timed=<n> epoch_s=<s,s,...> infer_best_us=<us>
       infer_median_us=<us> test_accuracy=<a> epochs=<n> peak_rss_mb=<MB>
   step_bench framework=<name> row=<convnet|wide|sgemm> threads=<n> best_s=<s> median_s=<s> flops=<n>
+  seed_sweep framework=<name> threads=<n> batch_size=<n> epoch_s=<s>
 Each framework gets its best thread count: the fastest epoch for training, the lowest median for inference.
 A run with timed=0 was too slow in its warm-up epoch to be timed further (epoch_s holds that warm-up).
 The targets are the project's: strata's time (or memory) over PyTorch's, at most the figure given. The
@@ -52,6 +53,31 @@ def parse(path):
     if not runs:
         sys.exit(f"report.py: no 'seed_bench ...' result lines in {path}")
     return runs
+
+
+def parse_sweep(path):
+    """The seed epoch at each batch size and thread count: {(batch_size, threads): seconds}."""
+    return {(int(r["batch_size"]), int(r["threads"])): float(r["epoch_s"]) for r in result_lines(path, "seed_sweep")}
+
+
+def print_sweep(strata, torch):
+    """How the seed epoch grows with the batch size and the thread count, both frameworks side by side."""
+    if not strata or not torch:
+        return
+    sizes = sorted({b for b, _ in strata} | {b for b, _ in torch})
+    threads = sorted({t for _, t in strata} | {t for _, t in torch})
+    cell = lambda table, b, t: f"{table[(b, t)]:.3f}" if (b, t) in table else ""
+    head = "".join(f" strata {t}t |" for t in threads) + "".join(f" PyTorch {t}t |" for t in threads)
+    print("seed MLP, one epoch (s) by batch size and thread count; the ratio is of each side's best:")
+    print(f"| batch |{head} strata/PyTorch |")
+    print("|---:|" + "---:|" * (2 * len(threads)) + "---:|")
+    for b in sizes:
+        cells = "".join(f" {cell(strata, b, t)} |" for t in threads) + "".join(f" {cell(torch, b, t)} |" for t in threads)
+        s_best = min((strata[(b, t)] for t in threads if (b, t) in strata), default=None)
+        t_best = min((torch[(b, t)] for t in threads if (b, t) in torch), default=None)
+        ratio = f"{s_best / t_best:.2f}" if s_best and t_best else ""
+        print(f"| {b} |{cells} {ratio} |")
+    print()
 
 
 def best(runs):
@@ -122,6 +148,7 @@ def main():
         print("WARNING: PyTorch ran on the reference BLAS, several times slower than an optimised one; install\n"
               "libopenblas0-openmp (Debian's libtorch recommends an optimised BLAS) for a fair comparison.")
     print()
+    print_sweep(parse_sweep(sys.argv[1]), parse_sweep(sys.argv[2]))
     print("every run:")
     for run in strata_runs + torch_runs:
         epochs = "epochs " + ", ".join(f"{s:.3f}" for s in run["epoch_s"]) + " s"

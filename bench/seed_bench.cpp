@@ -6,11 +6,16 @@
 // its timed epochs are skipped (on a loaded machine, more OpenMP threads than free cores crawl); its line
 // then says timed=0 and gives the warm-up epoch.
 //
-// One machine-readable line per thread count goes to stdout (progress goes to stderr):
+// Then, to show how the cost grows, one epoch at each batch size of --batch-sizes for each thread count
+// (a fresh model, one warm-up epoch at that size, one timed).
+//
+// One machine-readable line per thread count, and one per thread count and batch size, go to stdout
+// (progress goes to stderr):
 //   seed_bench framework=strata threads=1 timed=3 epoch_s=3.21,3.18,3.19 infer_best_us=41.2
 //       infer_median_us=44.0 test_accuracy=0.8421 epochs=4 peak_rss_mb=412.3
+//   seed_sweep framework=strata threads=1 batch_size=32 epoch_s=0.412
 //
-// Usage: seed_bench [--threads 1,2] [--timed-epochs 3] [--calls 2000]
+// Usage: seed_bench [--threads 1,2] [--timed-epochs 3] [--calls 2000] [--batch-sizes 32,64,...,1024]
 #include <strata/strata.hpp>
 #include <sys/resource.h>
 
@@ -39,6 +44,7 @@ struct Settings {
     std::vector<int> threads = {1, 2};
     int timed_epochs = 3;  // after one warm-up epoch
     int calls = 2000;      // one-image inference calls, after a few warm-up calls
+    std::vector<int> batch_sizes = {32, 64, 128, 256, 512, 1024};  // the sweep; empty: none
 };
 
 Settings parse_arguments(int argc, char** argv) {
@@ -55,9 +61,11 @@ Settings parse_arguments(int argc, char** argv) {
             settings.timed_epochs = positive_int(flag, value);
         } else if (flag == "--calls") {
             settings.calls = positive_int(flag, value);
+        } else if (flag == "--batch-sizes") {
+            settings.batch_sizes = value == "none" ? std::vector<int>{} : strata_bench::thread_counts(flag, value);
         } else {
             throw strata::ValueError("unknown option '" + std::string(flag) +
-                                     "' (expected --threads, --timed-epochs or --calls)");
+                                     "' (expected --threads, --timed-epochs, --calls or --batch-sizes)");
         }
     }
     return settings;
@@ -74,15 +82,33 @@ Data load() {
             test.x.reshape({-1, 784}).astype(strata::float32) / 255.0f, strata::utils::to_categorical(test.y, 10)};
 }
 
-// Trains and times one fresh model with `threads` threads; returns its best epoch in seconds.
-double run(const Data& data, int threads, const Settings& settings, double best_so_far) {
-    strata::backend::set_num_threads(threads);
+// The seed model, fresh from seed 42, compiled as the contract program compiles it.
+strata::Sequential seed_model() {
     strata::utils::set_random_seed(42);
-
     strata::Sequential model;
     model.add(layers::Dense(32, "relu", {.input_shape = {784}}));
     model.add(layers::Dense(10, "softmax"));
     model.compile({.optimizer = optimizers::RMSprop(0.001), .loss = "mse", .metrics = {"accuracy"}});
+    return model;
+}
+
+// One timed epoch at `batch_size` with `threads` threads, after a warm-up epoch at that size.
+void sweep(const Data& data, int threads, int batch_size) {
+    strata::backend::set_num_threads(threads);
+    strata::Sequential model = seed_model();
+    model.fit(data.x_train, data.y_train, {.batch_size = batch_size, .epochs = 1, .verbose = 0});
+    auto start = Clock::now();
+    model.fit(data.x_train, data.y_train, {.batch_size = batch_size, .epochs = 1, .verbose = 0});
+    double seconds = seconds_since(start);
+    std::fprintf(stderr, "strata, %d thread(s), batch %d: epoch %.3f s\n", threads, batch_size, seconds);
+    std::printf("seed_sweep framework=strata threads=%d batch_size=%d epoch_s=%.4f\n", threads, batch_size, seconds);
+    std::fflush(stdout);
+}
+
+// Trains and times one fresh model with `threads` threads; returns its best epoch in seconds.
+double run(const Data& data, int threads, const Settings& settings, double best_so_far) {
+    strata::backend::set_num_threads(threads);
+    strata::Sequential model = seed_model();
 
     // The warm-up epoch pays for first-touch allocations and oneDNN's primitive creation.
     auto start = Clock::now();
@@ -146,6 +172,8 @@ int main(int argc, char** argv) {
         for (int threads : settings.threads) {
             best = std::min(best, run(data, threads, settings, best));
         }
+        for (int threads : settings.threads)
+            for (int batch_size : settings.batch_sizes) sweep(data, threads, batch_size);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "seed_bench: %s\n", error.what());
         return 1;

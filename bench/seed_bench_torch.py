@@ -157,14 +157,38 @@ def run(data, threads, timed_epochs, calls, best_so_far):
     return min(epoch_seconds) if timed_epochs else best_so_far
 
 
+def sweep(data, threads, batch_size):
+    """One timed epoch at batch_size with `threads` threads, after a warm-up epoch at that size."""
+    x_train, y_train, _, _ = data
+    y_train_onehot = nn.functional.one_hot(y_train, 10).to(torch.float32)
+    torch.set_num_threads(threads)
+    torch.manual_seed(42)
+    generator = torch.Generator().manual_seed(42)
+    model = build_model()
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
+    loss_fn = nn.MSELoss()
+    train_epoch(model, optimizer, loss_fn, x_train, y_train_onehot, y_train, batch_size, generator)
+    start = time.perf_counter()
+    train_epoch(model, optimizer, loss_fn, x_train, y_train_onehot, y_train, batch_size, generator)
+    seconds = time.perf_counter() - start
+    print(f"pytorch, {threads} thread(s), batch {batch_size}: epoch {seconds:.3f} s", file=sys.stderr)
+    print(f"seed_sweep framework=pytorch threads={threads} batch_size={batch_size} epoch_s={seconds:.4f}",
+          flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--timed-epochs", type=int, default=3, help="epochs timed after the warm-up one")
     parser.add_argument("--calls", type=int, default=2000, help="one-image inference calls timed")
+    parser.add_argument("--batch-sizes", default="32,64,128,256,512,1024",
+                        help="batch sizes of the one-epoch sweep, comma-separated, or none")
     parser.add_argument("--data-dir", default=DATA_DIR, help="where the Fashion-MNIST .gz files are")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
+    batch_sizes = [] if args.batch_sizes == "none" else [int(b) for b in args.batch_sizes.split(",")]
+    if any(b < 1 for b in batch_sizes):
+        parser.error("--batch-sizes must be positive")
     if any(t < 1 for t in threads) or args.timed_epochs < 1 or args.calls < 1:
         parser.error("--threads, --timed-epochs and --calls must be positive")
 
@@ -172,6 +196,9 @@ def main():
     best = float("inf")
     for t in threads:
         best = min(best, run(data, t, args.timed_epochs, args.calls, best))
+    for t in threads:
+        for b in batch_sizes:
+            sweep(data, t, b)
 
 
 if __name__ == "__main__":
