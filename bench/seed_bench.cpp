@@ -75,11 +75,17 @@ struct Data {
     strata::Tensor x_train, y_train, x_test, y_test;
 };
 
-// The same preparation as the contract program seed_mlp.
+// The same preparation as the contract program seed_mlp, one array a statement as the PyTorch half does:
+// each float32 temporary (astype before the division) is freed before the next array is made, so the peak
+// memory counts what the process needs, not how many temporaries one expression keeps alive.
 Data load() {
     auto [train, test] = strata::datasets::fashion_mnist::load_data();
-    return {train.x.reshape({-1, 784}).astype(strata::float32) / 255.0f, strata::utils::to_categorical(train.y, 10),
-            test.x.reshape({-1, 784}).astype(strata::float32) / 255.0f, strata::utils::to_categorical(test.y, 10)};
+    Data data;
+    data.x_train = train.x.reshape({-1, 784}).astype(strata::float32) / 255.0f;
+    data.y_train = strata::utils::to_categorical(train.y, 10);
+    data.x_test = test.x.reshape({-1, 784}).astype(strata::float32) / 255.0f;
+    data.y_test = strata::utils::to_categorical(test.y, 10);
+    return data;
 }
 
 // The seed model, fresh from seed 42, compiled as the contract program compiles it.
