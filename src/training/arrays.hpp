@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,11 @@ public:
         std::int64_t begin, end;
     };
     Batch next();
+    // The batch next() will give, unless the pass ends first (then a new pass will reshuffle).
+    std::optional<Batch> peek() const {
+        if (exhausted()) return std::nullopt;
+        return Batch{next_, std::min(samples_, next_ + batch_size_)};
+    }
     const Tensor& order() const { return order_; }
     bool exhausted() const { return next_ >= samples_; }
 

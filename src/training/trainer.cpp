@@ -117,6 +117,7 @@ public:
         if (!tried_) {
             tried_ = true;
             plan_ = plan_for(model_, graph_, state_, data_);
+            if (plan_) plan_->discard_ahead();
         }
         if (plan_ && !plan_->still_valid(state_)) plan_ = plan_for(model_, graph_, state_, data_);
         return plan_.get();
@@ -372,7 +373,10 @@ History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& 
             callbacks.each([&](Callback& c) { c.on_train_batch_begin(static_cast<int>(step), {}); });
             detail::BatchCursor::Batch b = cursor.next();
             detail::TrainingPlan* plan = runner.plan();
-            if (!plan || plan->train_step(data, cursor.order(), b.begin, b.end, callbacks.guard_nan, state) ==
+            // The next batch of this epoch, for the plan to gather while this one computes.
+            std::optional<detail::TrainingPlan::Rows> next;
+            if (auto peeked = cursor.peek(); peeked && step + 1 < steps) next = detail::TrainingPlan::Rows{peeked->begin, peeked->end};
+            if (!plan || plan->train_step(data, cursor.order(), {b.begin, b.end}, callbacks.guard_nan, state, next) ==
                              detail::TrainingPlan::Outcome::eager)
                 train_step(*this, *graph_, state, data.rows(cursor.order(), b.begin, b.end), callbacks.guard_nan);
             state.write_results(logs);

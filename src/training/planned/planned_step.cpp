@@ -1,6 +1,9 @@
 #include "planned_step.hpp"
 
+#include <omp.h>
+
 #include <cmath>
+#include <exception>
 
 #include "../../models/graph.hpp"
 #include "../training_state.hpp"
@@ -69,6 +72,7 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         below = below || layer->has_trainable_weights();
     }
     plan->needs_gradient_.push_back(true);
+    while (plan->input_views_ < plan->layers_.size() && plan->layers_[plan->input_views_]->is_view()) ++plan->input_views_;
     if (plan->variables_.empty()) {
         why = "the model has no trainable weights";
         return nullptr;
@@ -105,6 +109,9 @@ TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
     b.gradients.resize(n + 1);
     b.scratch.resize(n);
     b.activations[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
+    b.next_input = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
+    b.next_targets = head_->make_target_buffer(batch);
+    b.next_indices.resize(static_cast<std::size_t>(batch));
     if (needs_gradient_[0]) b.gradients[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
     for (std::size_t i = 0; i < n; ++i) {
         const Shape shape = layers_[i]->output_features().with_batch(batch);
@@ -120,12 +127,36 @@ TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
     return b;
 }
 
-void TrainingPlan::gather(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end,
-                          Buffers& b) const {
+void TrainingPlan::gather(const Arrays& data, const Tensor& order, Rows rows, Tensor& input, Tensor& targets) const {
     const std::int64_t* indices = order.defined() ? order.data<std::int64_t>() : nullptr;
-    backend::cpu::gather_rows(data.x[0].raw_data(), row_bytes(data.x[0]), indices, begin, end,
-                              b.activations[0].raw_data());
-    backend::cpu::gather_rows(data.y[0].raw_data(), row_bytes(data.y[0]), indices, begin, end, b.targets.raw_data());
+    backend::cpu::gather_rows(data.x[0].raw_data(), row_bytes(data.x[0]), indices, rows.begin, rows.end,
+                              input.raw_data());
+    backend::cpu::gather_rows(data.y[0].raw_data(), row_bytes(data.y[0]), indices, rows.begin, rows.end,
+                              targets.raw_data());
+}
+
+void TrainingPlan::gather_ahead(const Arrays& data, const Tensor& order, Rows rows, std::int64_t serial) {
+    Buffers& b = buffers_.at(rows.end - rows.begin);
+    gather(data, order, rows, b.next_input, b.next_targets);
+    for (std::int64_t i = rows.begin; i < rows.end; ++i)
+        b.next_indices[static_cast<std::size_t>(i - rows.begin)] = order.defined() ? order.data<std::int64_t>()[i] : i;
+    b.next_x = data.x[0].raw_data();
+    b.next_y = data.y[0].raw_data();
+    b.next_serial = serial;
+}
+
+bool TrainingPlan::take_ahead(const Arrays& data, const Tensor& order, Rows rows, Buffers& b) {
+    if (b.next_serial != serial_ || b.next_x != data.x[0].raw_data() || b.next_y != data.y[0].raw_data()) return false;
+    for (std::int64_t i = rows.begin; i < rows.end; ++i) {
+        const std::int64_t index = order.defined() ? order.data<std::int64_t>()[i] : i;
+        if (b.next_indices[static_cast<std::size_t>(i - rows.begin)] != index) return false;
+    }
+    // Swap the storage under the input and the leading views of it (Flatten), and the target buffers.
+    std::swap(b.activations[0].impl()->storage, b.next_input.impl()->storage);
+    for (std::size_t i = 1; i <= input_views_; ++i) b.activations[i].impl()->storage = b.activations[0].impl()->storage;
+    std::swap(b.targets, b.next_targets);
+    b.next_serial = -1;
+    return true;
 }
 
 void TrainingPlan::forward(Buffers& b, bool training) {
@@ -142,10 +173,7 @@ void TrainingPlan::backward(Buffers& b) {
     }
 }
 
-TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, std::int64_t begin,
-                                               std::int64_t end, bool guard_nan, TrainingState& state) {
-    Buffers& b = buffers_for(end - begin);
-    gather(data, order, begin, end, b);
+TrainingPlan::Outcome TrainingPlan::compute_step(Buffers& b, bool guard_nan, TrainingState& state) {
     if (!head_->read_targets(b.targets)) return Outcome::eager;
     forward(b, /*training=*/true);
     const Tensor& output = b.activations.back();
@@ -162,9 +190,35 @@ TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor&
     return outcome;
 }
 
+TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, Rows rows, bool guard_nan,
+                                               TrainingState& state, std::optional<Rows> next) {
+    Buffers& b = buffers_for(rows.end - rows.begin);
+    if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
+    const std::int64_t serial = ++serial_;
+    // With a second thread, it gathers the next batch while this one computes. Only for small batches: their
+    // products are too small to gain from two threads, while a large batch's products run on both.
+    const bool ahead = next && omp_get_max_threads() > 1 && !omp_in_parallel() && rows.end - rows.begin <= kAheadRows;
+    if (!ahead) return compute_step(b, guard_nan, state);
+    buffers_for(next->end - next->begin);  // made here, before the threads share the map
+    Outcome outcome = Outcome::applied;
+    std::exception_ptr error;
+#pragma omp parallel num_threads(2)
+    {
+        try {
+            if (omp_get_thread_num() == 0) outcome = compute_step(b, guard_nan, state);
+            else gather_ahead(data, order, *next, serial);
+        } catch (...) {
+#pragma omp critical(strata_planned_step_error)
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    return outcome;
+}
+
 bool TrainingPlan::test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state) {
     Buffers& b = buffers_for(end - begin);
-    gather(data, Tensor(), begin, end, b);
+    gather(data, Tensor(), Rows{begin, end}, b.activations[0], b.targets);
     if (!head_->read_targets(b.targets)) return false;
     forward(b, /*training=*/false);
     const Tensor& output = b.activations.back();

@@ -6,7 +6,8 @@
 //   - infers every shape once, and per batch size allocates once the input and target buffers, each
 //     layer's output, the gradients and the layers' scratch, and reuses them on every step of that size;
 //   - gathers each batch straight from the dataset into the input buffers (shuffled by index, never copied
-//     whole);
+//     whole), and with two threads or more gathers the next batch on the second thread while the first
+//     computes this one;
 //   - runs matmul + bias + activation as one kernel, backward without a recorded graph (and without the
 //     gradient of the model's input, which nothing needs), the loss and its gradient in one pass, and the
 //     optimizer's update on its fused kernels;
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,29 +51,55 @@ public:
     bool still_valid(const TrainingState& state) const;
 
     enum class Outcome { applied, skipped, eager };
+    // Rows [begin, end) of a pass over the data, through `order` when it is defined.
+    struct Rows {
+        std::int64_t begin = 0, end = 0;
+    };
     // One training step on rows order[begin, end) of `data` (rows begin..end when `order` is undefined).
     // skipped: the loss was not finite and `guard_nan` kept the weights (TerminateOnNaN); eager: a target
-    // the loss refuses (a label out of range), for the eager step to report; nothing was changed.
-    Outcome train_step(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end,
-                       bool guard_nan, TrainingState& state);
+    // the loss refuses (a label out of range), for the eager step to report; nothing was changed. `next`,
+    // when given, is the batch the following call will train on: it is gathered meanwhile on a second
+    // thread where there is one.
+    Outcome train_step(const Arrays& data, const Tensor& order, Rows rows, bool guard_nan, TrainingState& state,
+                       std::optional<Rows> next = std::nullopt);
+    // Forgets a batch gathered ahead: a new fit may train on arrays changed in place since.
+    void discard_ahead() { ++serial_; }
     // evaluate's step on rows begin..end; false as Outcome::eager.
     bool test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state);
 
 private:
+    // Batches of up to this many rows gather the next one on a second thread; larger ones run their products
+    // on both (the seed model's epoch on two cores, by batch size: bench/README.md).
+    static constexpr std::int64_t kAheadRows = 256;
+
     // What one batch size uses; activations[0] is the gathered input, activations[i + 1] the output of layer
     // i, gradients[i] the gradient of activations[i] (undefined where nothing needs it).
     struct Buffers {
         Tensor targets;
         std::vector<Tensor> activations, gradients;
         std::vector<LayerScratch> scratch;
+        // A batch gathered ahead (by the step before), swapped in when the step it was gathered for asks for
+        // exactly those rows of the same arrays.
+        Tensor next_input, next_targets;
+        std::vector<std::int64_t> next_indices;
+        const void* next_x = nullptr;
+        const void* next_y = nullptr;
+        std::int64_t next_serial = -1;
     };
     Buffers& buffers_for(std::int64_t batch);
-    void gather(const Arrays& data, const Tensor& order, std::int64_t begin, std::int64_t end, Buffers& b) const;
+    void gather(const Arrays& data, const Tensor& order, Rows rows, Tensor& input, Tensor& targets) const;
+    // Gathers `rows` into the ahead buffers of their batch size, for the step numbered `serial`.
+    void gather_ahead(const Arrays& data, const Tensor& order, Rows rows, std::int64_t serial);
+    // Swaps the batch gathered ahead into `b`'s input and targets when it holds these rows; false otherwise.
+    bool take_ahead(const Arrays& data, const Tensor& order, Rows rows, Buffers& b);
+    Outcome compute_step(Buffers& b, bool guard_nan, TrainingState& state);
     void forward(Buffers& b, bool training);
     void backward(Buffers& b);
 
     std::vector<std::unique_ptr<PlannedLayer>> layers_;
     std::vector<bool> needs_gradient_;  // per activation: some layer below it has trainable weights
+    std::size_t input_views_ = 0;       // leading layers whose output is the input under another shape
+    std::int64_t serial_ = 0;           // train_step calls so far
     std::unique_ptr<PlannedHead> head_;
     Shape input_features_, target_features_;
     DType target_dtype_ = float32;
