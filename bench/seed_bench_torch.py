@@ -101,14 +101,11 @@ def blas_in_use():
     return "unknown"
 
 
-def run(data, threads, timed_epochs, calls, best_so_far):
-    """Trains and times one fresh model with `threads` threads; returns its best epoch in seconds."""
-    x_train, y_train, x_test, y_test = data
-    y_train_onehot = nn.functional.one_hot(y_train, 10).to(torch.float32)
+def fresh_training(threads):
+    """A fresh model from seed 42 on `threads` threads, its optimizer, its loss and its shuffling generator."""
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     generator = torch.Generator().manual_seed(42)
-
     model = build_model()
     # Keras's RMSprop(learning_rate=0.001) has rho=0.9 and epsilon=1e-7 (PyTorch's defaults are alpha=0.99
     # and eps=1e-8), so both are given. One difference remains: Keras divides by sqrt(velocity + epsilon),
@@ -116,6 +113,14 @@ def run(data, threads, timed_epochs, calls, best_so_far):
     optimizer = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
     # Keras's "mse" averages over the last axis, then over the batch: the mean over every element.
     loss_fn = nn.MSELoss()
+    return model, optimizer, loss_fn, generator
+
+
+def run(data, threads, timed_epochs, calls, best_so_far):
+    """Trains and times one fresh model with `threads` threads; returns its best epoch in seconds."""
+    x_train, y_train, x_test, y_test = data
+    y_train_onehot = nn.functional.one_hot(y_train, 10).to(torch.float32)
+    model, optimizer, loss_fn, generator = fresh_training(threads)
 
     start = time.perf_counter()
     train_epoch(model, optimizer, loss_fn, x_train, y_train_onehot, y_train, 128, generator)
@@ -161,12 +166,7 @@ def sweep(data, threads, batch_size):
     """One timed epoch at batch_size with `threads` threads, after a warm-up epoch at that size."""
     x_train, y_train, _, _ = data
     y_train_onehot = nn.functional.one_hot(y_train, 10).to(torch.float32)
-    torch.set_num_threads(threads)
-    torch.manual_seed(42)
-    generator = torch.Generator().manual_seed(42)
-    model = build_model()
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=0.001, alpha=0.9, eps=1e-7)
-    loss_fn = nn.MSELoss()
+    model, optimizer, loss_fn, generator = fresh_training(threads)
     train_epoch(model, optimizer, loss_fn, x_train, y_train_onehot, y_train, batch_size, generator)
     start = time.perf_counter()
     train_epoch(model, optimizer, loss_fn, x_train, y_train_onehot, y_train, batch_size, generator)

@@ -22,6 +22,27 @@ protected:
         random::seed(5);
     }
 
+    // Runs call(thread, i) for i < calls on each of `threads` threads at once; each call says whether its
+    // result had the expected bits. Counts the calls that did not, and the threads that threw.
+    template <class Call>
+    static void run_concurrently(int threads, int calls, Call call) {
+        std::atomic<int> mismatches{0}, errors{0};
+        std::vector<std::thread> pool;
+        for (int t = 0; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                try {
+                    for (int i = 0; i < calls; ++i)
+                        if (!call(t, i)) ++mismatches;
+                } catch (const std::exception&) {
+                    ++errors;
+                }
+            });
+        }
+        for (std::thread& thread : pool) thread.join();
+        EXPECT_EQ(errors.load(), 0);
+        EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
+    }
+
     static bool same_bits(const Tensor& a, const Tensor& b) {
         if (a.shape() != b.shape() || a.dtype() != float32 || b.dtype() != float32) return false;
         std::vector<float> x = a.to_vector<float>(), y = b.to_vector<float>();
@@ -57,27 +78,12 @@ TEST_F(ConcurrentInferenceTest, EightThreadsGetTheBitsOfOne) {
     Tensor batch = random::normal({40, 12, 12, 1});
     Tensor expected_predict = model.predict(batch, {.batch_size = 16, .verbose = 0});
 
-    std::atomic<int> mismatches{0}, errors{0};
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-            try {
-                for (int i = 0; i < calls; ++i) {
-                    // Mostly the one-image path a server takes; now and then a whole predict.
-                    bool ok = i % 100 == 99
-                                  ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
-                              : i % 2 == 0 ? same_bits(model(inputs[t]), expected_call[t])
-                                           : same_bits(model.predict_on_batch(inputs[t]), expected_batch[t]);
-                    if (!ok) ++mismatches;
-                }
-            } catch (const std::exception&) {
-                ++errors;
-            }
-        });
-    }
-    for (std::thread& thread : pool) thread.join();
-    EXPECT_EQ(errors.load(), 0);
-    EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
+    run_concurrently(threads, calls, [&](int t, int i) {
+        // Mostly the one-image path a server takes; now and then a whole predict.
+        return i % 100 == 99 ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
+               : i % 2 == 0  ? same_bits(model(inputs[t]), expected_call[t])
+                             : same_bits(model.predict_on_batch(inputs[t]), expected_batch[t]);
+    });
 }
 
 TEST_F(ConcurrentInferenceTest, EightThreadsShareOnePlannedForward) {
@@ -97,25 +103,10 @@ TEST_F(ConcurrentInferenceTest, EightThreadsShareOnePlannedForward) {
     Tensor batch = random::normal({50, 10});
     Tensor expected_predict = model.predict(batch, {.batch_size = 16, .verbose = 0});
 
-    std::atomic<int> mismatches{0}, errors{0};
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-        pool.emplace_back([&, t] {
-            try {
-                for (int i = 0; i < calls; ++i) {
-                    bool ok = i % 100 == 99
-                                  ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
-                                  : same_bits(model.predict_on_batch(inputs[t]), expected[t]);
-                    if (!ok) ++mismatches;
-                }
-            } catch (const std::exception&) {
-                ++errors;
-            }
-        });
-    }
-    for (std::thread& thread : pool) thread.join();
-    EXPECT_EQ(errors.load(), 0);
-    EXPECT_EQ(mismatches.load(), 0) << "of " << threads * calls << " calls";
+    run_concurrently(threads, calls, [&](int t, int i) {
+        return i % 100 == 99 ? same_bits(model.predict(batch, {.batch_size = 16, .verbose = 0}), expected_predict)
+                             : same_bits(model.predict_on_batch(inputs[t]), expected[t]);
+    });
 }
 
 }  // namespace

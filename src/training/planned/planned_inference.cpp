@@ -19,13 +19,8 @@ std::unique_ptr<InferencePlan> InferencePlan::make(const Graph& graph, std::stri
         why = "the plan takes one float32 input of a known shape";
         return nullptr;
     }
-    Shape features = plan->input_features_;
-    for (const auto& layer : chain) {
-        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, /*training=*/false, why);
-        if (!planned) return nullptr;
-        features = planned->output_features();
-        plan->layers_.push_back(std::move(planned));
-    }
+    plan->layers_ = plan_layers(chain, plan->input_features_, /*training=*/false, why);
+    if (plan->layers_.empty()) return nullptr;
     plan->node_count_ = graph.nodes.size();
     plan->last_call_ = graph.nodes.back().call.get();
     return plan;

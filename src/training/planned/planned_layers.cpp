@@ -288,4 +288,17 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
     return nullptr;
 }
 
+std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const std::vector<std::shared_ptr<Layer>>& chain,
+                                                       const Shape& input_features, bool training, std::string& why) {
+    std::vector<std::unique_ptr<PlannedLayer>> planned;
+    Shape features = input_features;
+    for (const auto& layer : chain) {
+        std::unique_ptr<PlannedLayer> one = plan_layer(layer, features, training, why);
+        if (!one) return {};
+        features = one->output_features();
+        planned.push_back(std::move(one));
+    }
+    return planned;
+}
+
 }  // namespace strata::detail

@@ -68,4 +68,9 @@ Tensor view_as(const Tensor& t, const Shape& shape);
 std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
                                          bool training, std::string& why);
 
+// The planned form of each layer of `chain`, from inputs of `input_features` on; empty with the reason in
+// `why` when one of them is not covered.
+std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const std::vector<std::shared_ptr<Layer>>& chain,
+                                                       const Shape& input_features, bool training, std::string& why);
+
 }  // namespace strata::detail

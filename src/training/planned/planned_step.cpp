@@ -48,13 +48,9 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         why = "the input shape " + input.shape().to_string() + " is not fully known";
         return nullptr;
     }
-    Shape features = plan->input_features_;
-    for (const auto& layer : chain) {
-        std::unique_ptr<PlannedLayer> planned = plan_layer(layer, features, /*training=*/true, why);
-        if (!planned) return nullptr;
-        features = planned->output_features();
-        plan->layers_.push_back(std::move(planned));
-    }
+    plan->layers_ = plan_layers(chain, plan->input_features_, /*training=*/true, why);
+    if (plan->layers_.empty()) return nullptr;
+    const Shape& features = plan->layers_.back()->output_features();
     plan->target_features_ = data.y[0].shape().without_batch();
     plan->target_dtype_ = data.y[0].dtype();
     plan->head_ = PlannedHead::make(state, plan->target_features_, plan->target_dtype_, features, why);
