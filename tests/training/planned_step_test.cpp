@@ -172,6 +172,31 @@ TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwo) {
     EXPECT_EQ(weights[0], weights[1]);
 }
 
+TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwoWhereProductsAreSliced) {
+    // 64 -> 256 -> 10 on 700 rows: at batch 128 the first layer's products (2.1M multiply-adds each) are cut into
+    // slices, and RMSprop's update of its kernel into halves, which the step's helper thread shares with the
+    // caller on two threads; at batch 300 they run on OpenMP's pool. Neither may change the bits.
+    const int threads_before = backend::num_threads();
+    for (std::int64_t batch : {128, 300}) {
+        std::vector<std::vector<float>> weights[2];
+        for (int threads : {1, 2}) {
+            backend::set_num_threads(threads);
+            utils::set_random_seed(5);
+            Tensor x = random::normal({700, 64});
+            Tensor y = utils::to_categorical(random::uniform({700}, 0.0, 10.0).astype(int64), 10);
+            Sequential m;
+            m.add(Dense(256, "relu", {.input_shape = {64}}));
+            m.add(Dense(10, "softmax"));
+            m.compile({.optimizer = optimizers::RMSprop(0.001), .loss = "mse", .metrics = {"accuracy"}});
+            m.fit(x, y, {.batch_size = batch, .epochs = 2, .verbose = 0});
+            EXPECT_EQ(m.eager_reason(), "");
+            for (const Tensor& w : m.get_weights()) weights[threads - 1].push_back(w.to_vector<float>());
+        }
+        EXPECT_EQ(weights[0], weights[1]) << "batch " << batch;
+    }
+    backend::set_num_threads(threads_before);
+}
+
 TEST(PlannedStepTest, WhatThePlanDoesNotCoverRunsEagerlyAndSaysWhy) {
     utils::set_random_seed(1);
     Tensor x = random::normal({64, 6});

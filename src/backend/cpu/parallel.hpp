@@ -1,5 +1,7 @@
 // Work splitting for the CPU kernels, on OpenMP's pool (the one oneDNN uses). Small loops run on the calling
-// thread: waking the pool costs more than a few thousand elements take.
+// thread: waking the pool costs more than a few thousand elements take. Inside a HelperScope (the planned
+// step of a small batch, helper_thread.hpp) the work is split between the calling thread and its helper
+// instead, in the same pieces, so the results are the same.
 #pragma once
 
 #include <omp.h>
@@ -9,7 +11,15 @@
 #include <exception>
 #include <mutex>
 
+#include "helper_thread.hpp"
+
 namespace strata::backend::cpu {
+
+// `fn(i)` as the items of a HelperThread job; `fn` must outlive the job.
+template <class Fn>
+WorkItems items_of(Fn& fn, std::int64_t count) {
+    return {[](void* context, std::int64_t item) { (*static_cast<Fn*>(context))(item); }, &fn, count};
+}
 
 // Below this many elements of elementwise work, one thread is faster.
 inline constexpr std::int64_t kSerialElements = 1 << 15;
@@ -22,6 +32,15 @@ void parallel_for(std::int64_t n, std::int64_t cost_per_item, Fn&& fn) {
     int threads = omp_get_max_threads();
     if (threads <= 1 || n * cost_per_item < kSerialElements || omp_in_parallel()) {
         fn(std::int64_t{0}, n);
+        return;
+    }
+    if (HelperThread* helper = current_helper()) {
+        auto half = [&](std::int64_t item) {
+            const std::int64_t middle = n / 2;
+            if (item == 0) fn(std::int64_t{0}, middle);
+            else fn(middle, n);
+        };
+        helper->run(items_of(half, 2));
         return;
     }
 #pragma omp parallel num_threads(threads)
@@ -68,6 +87,9 @@ void for_each_slice(std::int64_t n, std::int64_t slices, Fn&& fn) {
         // oneDNN also reads the thread count when a primitive runs: on the calling thread, one.
         OneThreadScope one_thread;
         for (std::int64_t s = 0; s < slices; ++s) run(s);
+    } else if (HelperThread* helper = current_helper()) {
+        OneThreadScope one_thread;
+        helper->run(items_of(run, slices));
     } else {
 #pragma omp parallel for schedule(static) num_threads(static_cast<int>(std::min<std::int64_t>(slices, omp_get_max_threads())))
         for (std::int64_t s = 0; s < slices; ++s) run(s);

@@ -2,8 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
-#include <exception>
 
 #include "../../models/graph.hpp"
 #include "../training_state.hpp"
@@ -131,14 +131,35 @@ void TrainingPlan::gather(const Arrays& data, const Tensor& order, Rows rows, Te
                               targets.raw_data());
 }
 
+void TrainingPlan::gather_in_chunks(const Arrays& data, const Tensor& order, Rows rows, Tensor& input,
+                                    Tensor& targets, bool background) {
+    // Each chunk gathers its rows into their place in the buffers: the same bytes however the chunks fall.
+    auto chunk = [](void* context, std::int64_t item) {
+        const auto& c = *static_cast<const GatherChunks*>(context);
+        const std::int64_t begin = c.rows.begin + item * kGatherChunk;
+        const std::int64_t end = std::min(c.rows.end, begin + kGatherChunk);
+        const std::int64_t* indices = c.order->defined() ? c.order->data<std::int64_t>() : nullptr;
+        const std::size_t x_row = row_bytes(c.data->x[0]), y_row = row_bytes(c.data->y[0]);
+        const std::size_t offset = static_cast<std::size_t>(begin - c.rows.begin);
+        backend::cpu::gather_rows(c.data->x[0].raw_data(), x_row, indices, begin, end,
+                                  static_cast<unsigned char*>(c.input->raw_data()) + offset * x_row);
+        backend::cpu::gather_rows(c.data->y[0].raw_data(), y_row, indices, begin, end,
+                                  static_cast<unsigned char*>(c.targets->raw_data()) + offset * y_row);
+    };
+    chunks_ = {&data, &order, rows, &input, &targets};
+    const backend::cpu::WorkItems work{chunk, &chunks_, (rows.end - rows.begin + kGatherChunk - 1) / kGatherChunk};
+    if (background) helper_->start_background(work);
+    else helper_->run(work);
+}
+
 void TrainingPlan::gather_ahead(const Arrays& data, const Tensor& order, Rows rows, std::int64_t serial) {
     Buffers& b = buffers_.at(rows.end - rows.begin);
-    gather(data, order, rows, b.next_input, b.next_targets);
     for (std::int64_t i = rows.begin; i < rows.end; ++i)
         b.next_indices[static_cast<std::size_t>(i - rows.begin)] = order.defined() ? order.data<std::int64_t>()[i] : i;
     b.next_x = data.x[0].raw_data();
     b.next_y = data.y[0].raw_data();
     b.next_serial = serial;
+    gather_in_chunks(data, order, rows, b.next_input, b.next_targets, /*background=*/true);
 }
 
 bool TrainingPlan::take_ahead(const Arrays& data, const Tensor& order, Rows rows, Buffers& b) {
@@ -189,26 +210,38 @@ TrainingPlan::Outcome TrainingPlan::compute_step(Buffers& b, bool guard_nan, Tra
 TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, Rows rows, bool guard_nan,
                                                TrainingState& state, std::optional<Rows> next) {
     Buffers& b = buffers_for(rows.end - rows.begin);
-    if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
-    const std::int64_t serial = ++serial_;
-    // With a second thread, it gathers the next batch while this one computes. Only for small batches: their
-    // products are too small to gain from two threads, while a large batch's products run on both.
-    const bool ahead = next && omp_get_max_threads() > 1 && !omp_in_parallel() && rows.end - rows.begin <= kAheadRows;
-    if (!ahead) return compute_step(b, guard_nan, state);
-    buffers_for(next->end - next->begin);  // made here, before the threads share the map
-    Outcome outcome = Outcome::applied;
-    std::exception_ptr error;
-#pragma omp parallel num_threads(2)
-    {
-        try {
-            if (omp_get_thread_num() == 0) outcome = compute_step(b, guard_nan, state);
-            else gather_ahead(data, order, *next, serial);
-        } catch (...) {
-#pragma omp critical(strata_planned_step_error)
-            if (!error) error = std::current_exception();
-        }
+    // A small batch runs on this thread and a helper (helper_thread.hpp): its kernels are too short to wake
+    // OpenMP's pool for. A large batch's products run on the pool.
+    const bool helped = omp_get_max_threads() > 1 && !omp_in_parallel() && rows.end - rows.begin <= kHelpedRows;
+    if (!helped) {
+        if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
+        ++serial_;
+        return compute_step(b, guard_nan, state);
     }
-    if (error) std::rethrow_exception(error);
+    if (!helper_) helper_ = std::make_unique<backend::cpu::HelperThread>();
+    backend::cpu::HelperScope scope(*helper_);
+    if (!take_ahead(data, order, rows, b)) gather_in_chunks(data, order, rows, b.activations[0], b.targets, false);
+    const std::int64_t serial = ++serial_;
+    if (!next) return compute_step(b, guard_nan, state);
+    // The helper gathers the next batch between the pieces of this step it takes part in. The gather reads
+    // `data` and `order`, which may not outlive this call: it is finished before the step returns, even when
+    // the step throws.
+    buffers_for(next->end - next->begin);
+    gather_ahead(data, order, *next, serial);
+    struct FinishGather {
+        backend::cpu::HelperThread& helper;
+        bool done = false;
+        ~FinishGather() {
+            if (done) return;
+            try {
+                helper.finish_background();
+            } catch (...) {  // the step's own error is the one to report
+            }
+        }
+    } finish{*helper_};
+    const Outcome outcome = compute_step(b, guard_nan, state);
+    finish.done = true;
+    helper_->finish_background();
     return outcome;
 }
 

@@ -6,8 +6,8 @@
 //   - infers every shape once, and per batch size allocates once the input and target buffers, each
 //     layer's output, the gradients and the layers' scratch, and reuses them on every step of that size;
 //   - gathers each batch straight from the dataset into the input buffers (shuffled by index, never copied
-//     whole), and with two threads or more gathers the next batch on the second thread while the first
-//     computes this one;
+//     whole), and with two threads or more runs a small batch's step on this thread and a helper thread,
+//     which gathers the next batch between the pieces of this step's products it takes;
 //   - runs matmul + bias + activation as one kernel, backward without a recorded graph (and without the
 //     gradient of the model's input, which nothing needs), the loss and its gradient in one pass, and the
 //     optimizer's update on its fused kernels;
@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "../arrays.hpp"
+#include "backend/cpu/helper_thread.hpp"
 #include "planned_head.hpp"
 #include "planned_layers.hpp"
 
@@ -68,9 +69,12 @@ public:
     bool test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state);
 
 private:
-    // Batches of up to this many rows gather the next one on a second thread; larger ones run their products
-    // on both (the seed model's epoch on two cores, by batch size: bench/README.md).
-    static constexpr std::int64_t kAheadRows = 256;
+    // Batches of up to this many rows run on this thread and helper_; larger ones run their products on
+    // OpenMP's pool (the seed model's epoch on two cores, by batch size: bench/README.md).
+    static constexpr std::int64_t kHelpedRows = 256;
+    // Rows a gather hands to either thread at a time: small enough that the helper, busy gathering, soon
+    // takes its share of a product the step waits on.
+    static constexpr std::int64_t kGatherChunk = 16;
 
     // What one batch size uses; activations[0] is the gathered input, activations[i + 1] the output of layer
     // i, gradients[i] the gradient of activations[i] (undefined where nothing needs it).
@@ -88,7 +92,11 @@ private:
     };
     Buffers& buffers_for(std::int64_t batch);
     void gather(const Arrays& data, const Tensor& order, Rows rows, Tensor& input, Tensor& targets) const;
-    // Gathers `rows` into the ahead buffers of their batch size, for the step numbered `serial`.
+    // Gathers `rows` into `input` and `targets` in chunks that this thread and helper_ share: now, or in the
+    // background until helper_->finish_background().
+    void gather_in_chunks(const Arrays& data, const Tensor& order, Rows rows, Tensor& input, Tensor& targets,
+                          bool background);
+    // Starts gathering `rows` into the ahead buffers of their batch size, for the step numbered `serial`.
     void gather_ahead(const Arrays& data, const Tensor& order, Rows rows, std::int64_t serial);
     // Swaps the batch gathered ahead into `b`'s input and targets when it holds these rows; false otherwise.
     bool take_ahead(const Arrays& data, const Tensor& order, Rows rows, Buffers& b);
@@ -106,6 +114,15 @@ private:
     std::vector<Tensor> variables_, grads_;
     const void* optimizer_ = nullptr;
     std::map<std::int64_t, Buffers> buffers_;
+    // What the gather's chunks read (gather_in_chunks); lives here so a background gather can use it.
+    struct GatherChunks {
+        const Arrays* data = nullptr;
+        const Tensor* order = nullptr;
+        Rows rows;
+        Tensor* input = nullptr;
+        Tensor* targets = nullptr;
+    } chunks_;
+    std::unique_ptr<backend::cpu::HelperThread> helper_;  // made by the first helped step
 };
 
 }  // namespace strata::detail
