@@ -96,6 +96,8 @@ void convnet(const strata::Tensor& x, const strata::Tensor& y, int threads, cons
     model.compile({.optimizer = optimizers::Adam(1e-3), .loss = "sparse_categorical_crossentropy"});
     strata::Tensor xb = x.slice(0, 128).clone(), yb = y.slice(0, 128).clone();
     for (int i = 0; i < 3; ++i) model.train_on_batch(xb, yb);
+    const std::string eager = model.eager_reason();
+    std::fprintf(stderr, "  %s\n", eager.empty() ? "planned step" : ("eager step: " + eager).c_str());
     std::vector<double> seconds;
     for (int i = 0; i < settings.steps; ++i) {
         auto start = Clock::now();

@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "common.hpp"
+#include "windows.hpp"
 #include "strata/ops/elementwise.hpp"
 #include "strata/ops/shape.hpp"
 
@@ -79,24 +80,6 @@ void check_pair(const Tensor& x, const Tensor& kernel, const char* op) {
                      x.shape().to_string() + ", kernel shape " + kernel.shape().to_string() + ", padding \"" + padding + "\"");
 }
 
-// The convolution from an input of extents `in` to one of extents `out`, with Keras's padding: "same" is TF's
-// (total = max((out - 1) s + k_eff - in, 0), the odd one at the end), "causal" all at the beginning.
-Geometry forward_geometry(const std::vector<std::int64_t>& in, const std::vector<std::int64_t>& out,
-                          const std::vector<std::int64_t>& k, const std::vector<std::int64_t>& strides,
-                          const std::vector<std::int64_t>& dilations, const std::string& padding, std::int64_t groups) {
-    Geometry g{strides, dilations, {}, {}, groups};
-    for (std::size_t a = 0; a < in.size(); ++a) {
-        std::int64_t k_eff = (k[a] - 1) * dilations[a] + 1;
-        std::int64_t span = (out[a] - 1) * strides[a] + k_eff;  // the padded extent the windows cover
-        std::int64_t begin = 0;
-        if (padding == "same") begin = std::max<std::int64_t>(span - in[a], 0) / 2;
-        else if (padding == "causal") begin = k_eff - 1;
-        g.pad_begin.push_back(begin);
-        g.pad_end.push_back(span - in[a] - begin);  // exact; negative where the input's tail is never read
-    }
-    return g;
-}
-
 Tensor data_gradient(const Tensor& g, const Tensor& kernel, const Geometry& geometry, const Shape& x_shape) {
     Tensor out = Tensor::empty(x_shape, g.dtype(), g.device());
     backend::of(g).conv_backward_data(g, kernel, geometry, out);
@@ -144,6 +127,28 @@ Tensor convolve(const Tensor& x, const Tensor& kernel, const Tensor& bias, const
 }
 
 }  // namespace
+
+namespace detail {
+
+// windows.hpp
+Geometry conv_geometry(const std::vector<std::int64_t>& in, const std::vector<std::int64_t>& out,
+                       const std::vector<std::int64_t>& k, const std::vector<std::int64_t>& strides,
+                       const std::vector<std::int64_t>& dilations, const std::string& padding, std::int64_t groups) {
+    Geometry g{strides, dilations, {}, {}, groups};
+    for (std::size_t a = 0; a < in.size(); ++a) {
+        std::int64_t k_eff = (k[a] - 1) * dilations[a] + 1;
+        std::int64_t span = (out[a] - 1) * strides[a] + k_eff;  // the padded extent the windows cover
+        std::int64_t begin = 0;
+        if (padding == "same") begin = std::max<std::int64_t>(span - in[a], 0) / 2;
+        else if (padding == "causal") begin = k_eff - 1;
+        g.pad_begin.push_back(begin);
+        g.pad_end.push_back(span - in[a] - begin);  // exact; negative where the input's tail is never read
+    }
+    return g;
+}
+
+}  // namespace detail
+
 
 std::int64_t conv_output_length(std::int64_t input, std::int64_t kernel, std::int64_t stride,
                                 const std::string& padding, std::int64_t dilation) {
@@ -209,7 +214,7 @@ Tensor conv(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Con
         out_dims.push_back(out[i]);
     }
     out_dims.push_back(filters);
-    Geometry geometry = forward_geometry(in, out, k, strides, dilations, padding, groups);
+    Geometry geometry = detail::conv_geometry(in, out, k, strides, dilations, padding, groups);
     return convolve(x, kernel, bias, geometry, Shape(out_dims), activation);
 }
 

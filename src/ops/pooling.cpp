@@ -6,9 +6,31 @@
 #include <cctype>
 
 #include "common.hpp"
+#include "windows.hpp"
 #include "strata/ops/shape.hpp"
 
 namespace strata::ops {
+
+namespace detail {
+
+// windows.hpp
+bool pool_window(const std::int64_t length[2], const std::vector<std::int64_t>& pool_size,
+                 const std::vector<std::int64_t>& strides, const std::string& padding,
+                 backend::Backend::PoolWindow& window, std::int64_t out_extent[2]) {
+    for (int i = 0; i < 2; ++i) {
+        const auto a = static_cast<std::size_t>(i);
+        const std::int64_t n = pool_output_length(length[i], pool_size[a], strides[a], padding);
+        if (n < 0) return false;
+        window.pool[i] = pool_size[a];
+        window.strides[i] = strides[a];
+        // TF's "same": total padding (n - 1) * stride + pool - length, the smaller half before.
+        window.pad[i] = padding == "same" ? std::max<std::int64_t>((n - 1) * strides[a] + pool_size[a] - length[i], 0) / 2 : 0;
+        out_extent[i] = n;
+    }
+    return true;
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -62,19 +84,10 @@ Tensor pool(bool max, const Tensor& x, const std::vector<std::int64_t>& pool_siz
     const Shape& s4 = x4.shape();
     Window window{};
     std::int64_t out_extent[2];
-    for (int i = 0; i < 2; ++i) {
-        std::int64_t length = s4[i + 1];
-        std::int64_t n = pool_output_length(length, pool_size[static_cast<std::size_t>(i)],
-                                            strides[static_cast<std::size_t>(i)], padding);
-        if (n < 0)
-            throw ShapeError(std::string(name) + ": pool_size " + list(pool_size_in) + " does not fit input of shape " +
-                             s.to_string() + " with padding \"valid\"");
-        window.pool[i] = pool_size[static_cast<std::size_t>(i)];
-        window.strides[i] = strides[static_cast<std::size_t>(i)];
-        // TF's "same": total padding (n - 1) * stride + pool - length, the smaller half before.
-        window.pad[i] = padding == "same" ? std::max<std::int64_t>((n - 1) * window.strides[i] + window.pool[i] - length, 0) / 2 : 0;
-        out_extent[i] = n;
-    }
+    const std::int64_t length[2] = {s4[1], s4[2]};
+    if (!detail::pool_window(length, pool_size, strides, padding, window, out_extent))
+        throw ShapeError(std::string(name) + ": pool_size " + list(pool_size_in) + " does not fit input of shape " +
+                         s.to_string() + " with padding \"valid\"");
     Tensor out = Tensor::empty({s4[0], out_extent[0], out_extent[1], s4[3]}, x.dtype(), x.device());
     backend::of(x4).pool2d(max, x4, window, out);
     out = autograd::record(out, name, {x4}, [x4 = detail::saved(x4), window, max](const Tensor& g) {

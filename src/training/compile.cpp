@@ -44,6 +44,7 @@ void Model::compile(CompileOptions options) {
     state.outputs.clear();
     state.loss_tracker.reset();
     state.plan.reset();
+    state.refused_batch.clear();
     state.eager_reason = "no fit or evaluate has run since compile()";
     state.compile_options = std::move(as_given);
     state.compiled = true;

@@ -106,6 +106,28 @@ std::shared_ptr<detail::TrainingPlan> plan_for(const Model& model, const detail:
     return state.plan;
 }
 
+// The plan for one train_on_batch call, or null. A batch shaped and typed as the last one refused is not
+// tried again: making a plan only to be refused costs more than a small step.
+std::shared_ptr<detail::TrainingPlan> batch_plan_for(const Model& model, const detail::Graph& graph,
+                                                     TrainingState& state, const Arrays& batch) {
+    std::vector<Shape> signature{Shape{static_cast<std::int64_t>(batch.x.size()), static_cast<std::int64_t>(batch.y.size()),
+                                       batch.sample_weight.defined() ? 1 : 0}};
+    for (const auto* arrays : {&batch.x, &batch.y})
+        for (const Tensor& t : *arrays) {
+            signature.push_back(t.shape());
+            signature.push_back(Shape{static_cast<std::int64_t>(t.dtype()), static_cast<std::int64_t>(t.device().kind())});
+        }
+    if (!state.plan && signature == state.refused_batch) return nullptr;
+    std::shared_ptr<detail::TrainingPlan> plan = plan_for(model, graph, state, batch);
+    if (plan) {
+        plan->discard_ahead();
+        state.refused_batch.clear();
+    } else {
+        state.refused_batch = std::move(signature);
+    }
+    return plan;
+}
+
 // Chooses the planned or the eager step, once per fit or evaluate and again when a plan goes stale. It keeps
 // its plan alive: fit's validation may make another plan for other arrays.
 class StepRunner {
@@ -243,7 +265,10 @@ std::map<std::string, double> Model::train_on_batch(const std::vector<Tensor>& x
     detail::check_arrays("train_on_batch", batch);
     graph_->ensure_built(x);
     state.reset_metrics();
-    train_step(*this, *graph_, state, batch, /*guard_nan=*/false);
+    std::shared_ptr<detail::TrainingPlan> plan = batch_plan_for(*this, *graph_, state, batch);
+    if (!plan || plan->train_step(batch, Tensor(), {0, batch.size()}, /*guard_nan=*/false, state) ==
+                     detail::TrainingPlan::Outcome::eager)
+        train_step(*this, *graph_, state, batch, /*guard_nan=*/false);
     return state.results();
 }
 

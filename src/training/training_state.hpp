@@ -60,6 +60,9 @@ struct TrainingState {
     // across fit and evaluate calls while it stays valid; null where the steps run eagerly.
     std::shared_ptr<TrainingPlan> plan;
     std::string eager_reason = "no fit or evaluate has run since compile()";  // Model::eager_reason
+    // What train_on_batch's last batch without a plan looked like (shapes and dtypes), so that batches like
+    // it run eagerly without a plan being made again to find that out.
+    std::vector<Shape> refused_batch;
 
     bool has_loss() const;
     // Lays the compiled losses and metrics out over the model's outputs and resolves them from the shapes

@@ -13,10 +13,13 @@ namespace strata {
 namespace {
 
 using layers::Activation;
+using layers::AveragePooling2D;
+using layers::Conv2D;
 using layers::Dense;
 using layers::Dropout;
 using layers::DenseOptions;
 using layers::Flatten;
+using layers::MaxPooling2D;
 
 struct Case {
     const char* name;
@@ -84,6 +87,23 @@ std::vector<Case> cases() {
                                    .metrics = {"accuracy"}};
          },
          true, {6}, 3},
+        {"a convnet: Conv2D relu, MaxPooling2D, Conv2D tanh strided 'same', AveragePooling2D 'same', Dropout, Adam",
+         [] {
+             Sequential m;
+             m.add(Conv2D(4, {3, 3}, {.activation = "relu", .input_shape = {9, 8, 2}}));
+             m.add(MaxPooling2D({2, 2}));
+             m.add(Conv2D(6, {3, 2}, {.strides = {2, 1}, .padding = "same", .activation = "tanh"}));
+             m.add(AveragePooling2D({2, 2}, {.padding = "same"}));
+             m.add(Flatten());
+             m.add(Dropout(0.3));
+             m.add(Dense(3, "softmax"));
+             return m;
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {9, 8, 2}, 3},
     };
 }
 
@@ -129,6 +149,49 @@ TEST(PlannedStepTest, TrainsAndEvaluatesAsTheEagerStepDoes) {
         auto ee = eager.evaluate(d.x, d.y, {.batch_size = 50, .verbose = 0});
         for (const auto& [name, value] : ee) expect_close(ep.at(name), value, "evaluate " + name);
     }
+}
+
+TEST(PlannedStepTest, TrainOnBatchRunsThePlanAndGivesTheEagerSteps) {
+    for (const Case& c : cases()) {
+        SCOPED_TRACE(c.name);
+        utils::set_random_seed(11);
+        Data d = data_for(c, 64);
+        utils::set_random_seed(3);
+        Sequential planned = c.model();
+        utils::set_random_seed(3);
+        Sequential eager = c.model();
+        planned.compile(c.compile());
+        CompileOptions eager_options = c.compile();
+        eager_options.run_eagerly = true;
+        eager.compile(eager_options);
+        utils::set_random_seed(21);  // the same dropout masks on both paths
+        std::vector<std::map<std::string, double>> lp, le;
+        for (int step = 0; step < 4; ++step) lp.push_back(planned.train_on_batch(d.x, d.y));
+        EXPECT_EQ(planned.eager_reason(), "");
+        utils::set_random_seed(21);
+        for (int step = 0; step < 4; ++step) le.push_back(eager.train_on_batch(d.x, d.y));
+        for (int step = 0; step < 4; ++step)
+            for (const auto& [name, value] : le[static_cast<std::size_t>(step)])
+                expect_close(lp[static_cast<std::size_t>(step)].at(name), value, name + " of step " + std::to_string(step));
+        std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
+        for (std::size_t i = 0; i < wp.size(); ++i) {
+            std::vector<float> a = wp[i].to_vector<float>(), b = we[i].to_vector<float>();
+            for (std::size_t j = 0; j < a.size(); ++j) expect_close(a[j], b[j], "weight " + std::to_string(i));
+        }
+        EXPECT_EQ(planned.optimizer()->iterations(), 4);
+    }
+    // A batch the plan refuses (sample weights) runs eagerly, and the next plain batch is planned again.
+    Case c = cases()[0];
+    utils::set_random_seed(11);
+    Data d = data_for(c, 40);
+    Sequential m = c.model();
+    m.compile(c.compile());
+    m.train_on_batch(d.x, d.y, Tensor::ones({40}));
+    EXPECT_NE(m.eager_reason().find("sample weights"), std::string::npos);
+    m.train_on_batch(d.x, d.y, Tensor::ones({40}));
+    m.train_on_batch(d.x, d.y);
+    EXPECT_EQ(m.eager_reason(), "");
+    EXPECT_EQ(m.optimizer()->iterations(), 3);
 }
 
 TEST(PlannedStepTest, StartsFromTheFirstStepSoThatAResumedFitGivesTheSameBits) {

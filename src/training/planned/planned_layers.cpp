@@ -3,6 +3,7 @@
 #include <typeinfo>
 
 #include "../../models/graph.hpp"
+#include "planned_windowed.hpp"
 #include "backend/cpu/training_kernels.hpp"
 #include "strata/backend/backend.hpp"
 #include "strata/layers/activation.hpp"
@@ -284,7 +285,12 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
         }
         return std::make_unique<PlannedDropout>(std::move(dropout), input_features);
     }
-    why = who + " is not a layer the plan runs (Dense, Activation, Flatten, Dropout)";
+    if (type == typeid(layers::ConvImpl))
+        return plan_conv(std::static_pointer_cast<layers::ConvImpl>(layer), input_features, training, why);
+    if (type == typeid(layers::PoolingImpl))
+        return plan_pooling(std::static_pointer_cast<layers::PoolingImpl>(layer), input_features, why);
+    why = who + " is not a layer the plan runs (Dense, Conv1D/2D/3D, MaxPooling2D, AveragePooling2D, Activation, "
+                "Flatten, Dropout)";
     return nullptr;
 }
 

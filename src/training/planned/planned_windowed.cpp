@@ -1,0 +1,143 @@
+// The planned forms of the windowed layers (planned_layers.hpp): Conv1D/2D/3D with bias and relu, sigmoid,
+// tanh or no activation fused into the convolution, and MaxPooling2D and AveragePooling2D. Each calls the
+// kernels the eager ops call (ops/convolution.cpp, ops/pooling.cpp), with the geometry worked out once from
+// the layer's arguments by the same functions (ops/windows.hpp), on the plan's buffers.
+#include "planned_windowed.hpp"
+
+#include "backend/cpu/training_kernels.hpp"
+#include "ops/windows.hpp"
+#include "strata/backend/backend.hpp"
+#include "strata/ops/convolution.hpp"
+
+namespace strata::detail {
+
+namespace {
+
+using backend::Epilogue;
+
+const backend::Backend& cpu() { return backend::of(Device::cpu()); }
+
+// Conv on channels-last inputs: forward = conv + bias + activation in one kernel; backward dz = dy * f'(y),
+// dW and db from x and dz (the slices' partial sums added in a fixed order), dx = the transposed convolution
+// of dz, only where a layer below needs it.
+class PlannedConv final : public PlannedLayer {
+public:
+    PlannedConv(std::shared_ptr<layers::ConvImpl> layer, const Shape& input_features, bool training)
+        : layer_(std::move(layer)), trainable_(layer_->trainable()), kernel_(layer_->kernel().impl()),
+          bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
+        output_features_ = layer_->compute_output_shape(input_features.with_batch(1)).without_batch();
+        const int spatial = layer_->rank();
+        std::vector<std::int64_t> in, out;
+        for (int a = 0; a < spatial; ++a) {
+            in.push_back(input_features[a]);
+            out.push_back(output_features_[a]);
+        }
+        const std::int64_t groups = input_features[spatial] / layer_->kernel().shape()[spatial];
+        geometry_ = ops::detail::conv_geometry(in, out, layer_->kernel_size(), layer_->strides(),
+                                               layer_->dilation_rate(), layer_->padding(), groups);
+        epilogue_ = layer_->activation().epilogue();
+        if (trainable_ && training) {
+            kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
+            if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
+        }
+    }
+
+    void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
+        if (training && epilogue_ != Epilogue::none)
+            scratch.activation_grad = Tensor::empty(output_features_.with_batch(batch), float32, Device::cpu());
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override {
+        const Tensor& bias = layer_->bias();
+        cpu().conv_forward(x, layer_->kernel(), bias.defined() ? &bias : nullptr, geometry_, epilogue_, y);
+    }
+
+    void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
+        Tensor* dz = &gy;
+        if (scratch.activation_grad.defined()) {
+            backend::cpu::activation_backward(epilogue_, y.data<float>(), gy.data<float>(),
+                                              scratch.activation_grad.data<float>(), y.numel());
+            dz = &scratch.activation_grad;
+        }
+        if (kernel_grad_.defined())
+            cpu().conv_backward_weights(x, *dz, geometry_, kernel_grad_, bias_grad_.defined() ? &bias_grad_ : nullptr);
+        if (gx) cpu().conv_backward_data(*dz, layer_->kernel(), geometry_, *gx);
+    }
+
+    void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
+        if (!kernel_grad_.defined()) return;
+        variables.push_back(layer_->kernel());
+        grads.push_back(kernel_grad_);
+        if (bias_grad_.defined()) {
+            variables.push_back(layer_->bias());
+            grads.push_back(bias_grad_);
+        }
+    }
+
+    bool unchanged() const override {
+        const Tensor& bias = layer_->bias();
+        return layer_->trainable() == trainable_ && layer_->kernel().impl() == kernel_ &&
+               (bias.defined() ? bias.impl() : nullptr) == bias_;
+    }
+
+private:
+    std::shared_ptr<layers::ConvImpl> layer_;
+    bool trainable_;
+    const TensorImpl* kernel_;
+    const TensorImpl* bias_;
+    backend::Backend::ConvGeometry geometry_;
+    Epilogue epilogue_ = Epilogue::none;
+    Tensor kernel_grad_, bias_grad_;
+};
+
+// MaxPooling2D and AveragePooling2D on channels-last inputs.
+class PlannedPooling2D final : public PlannedLayer {
+public:
+    PlannedPooling2D(bool max, const backend::Backend::PoolWindow& window, Shape output_features)
+        : max_(max), window_(window) {
+        output_features_ = std::move(output_features);
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override { cpu().pool2d(max_, x, window_, y); }
+
+    void backward(const Tensor& x, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch&) override {
+        if (gx) cpu().pool2d_backward(max_, x, gy, window_, *gx);
+    }
+
+private:
+    bool max_;
+    backend::Backend::PoolWindow window_;
+};
+
+}  // namespace
+
+std::unique_ptr<PlannedLayer> plan_conv(std::shared_ptr<layers::ConvImpl> layer, const Shape& input_features,
+                                        bool training, std::string& why) {
+    const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
+    if (input_features.rank() != layer->rank() + 1 || !layer->activation().from_name() ||
+        !layer->activation().fusable()) {
+        why = who + ": the plan takes convolutions with a linear, relu, sigmoid or tanh activation";
+        return nullptr;
+    }
+    return std::make_unique<PlannedConv>(std::move(layer), input_features, training);
+}
+
+std::unique_ptr<PlannedLayer> plan_pooling(const std::shared_ptr<layers::PoolingImpl>& layer,
+                                           const Shape& input_features, std::string& why) {
+    const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
+    backend::Backend::PoolWindow window{};
+    std::int64_t out_extent[2];
+    if (input_features.rank() != 3 || layer->pool_size().size() != 2) {
+        why = who + ": the plan takes 2-D pooling";
+        return nullptr;
+    }
+    const std::int64_t length[2] = {input_features[0], input_features[1]};
+    if (!ops::detail::pool_window(length, layer->pool_size(), layer->strides(), layer->padding(), window, out_extent)) {
+        why = who + ": the pool does not fit the input " + input_features.to_string();
+        return nullptr;
+    }
+    return std::make_unique<PlannedPooling2D>(layer->is_max(), window,
+                                              Shape{out_extent[0], out_extent[1], input_features[2]});
+}
+
+}  // namespace strata::detail
