@@ -9,6 +9,7 @@
 
 #include "cpu_backend.hpp"
 #include "parallel.hpp"
+#include "training_kernels.hpp"
 
 namespace strata::backend::cpu {
 
@@ -75,52 +76,92 @@ void pool_forward(bool max, const T* x, T* out, const Dims& d, const PoolWindow&
     });
 }
 
+// True when the windows tile the input without overlap or padding (a pool's default, strides = pool size): each
+// input position then lies in at most one window, and the backward can write every position once instead of
+// zeroing grad_x and adding into it.
+bool tiles(const PoolWindow& win) {
+    return win.strides[0] == win.pool[0] && win.strides[1] == win.pool[1] && win.pad[0] == 0 && win.pad[1] == 0;
+}
+
+// The backward of one image's block of channels [c0, c0 + width). With `through_relu` (max only), the gradient
+// that reaches a maximum is also multiplied by relu'(x) = [x > 0] there, which is the relu backward of the
+// layer below for every position that gets a gradient at all.
 template <class T>
-void pool_backward(bool max, const T* x, const T* g, T* gx, const Dims& d, const PoolWindow& win) {
+void pool_backward_block(bool max, bool through_relu, const T* image, const T* g, T* grad_image, std::int64_t b,
+                         std::int64_t c0, std::int64_t width, const Dims& d, const PoolWindow& win) {
+    T best[kChannelBlock];
+    std::int64_t at[kChannelBlock];
+    const bool tiled = tiles(win);
+    if (!tiled)
+        for (std::int64_t p = 0; p < d.h * d.w; ++p) std::fill_n(grad_image + p * d.c, width, T(0));
+    for (std::int64_t i = 0; i < d.oh; ++i)
+        for (std::int64_t j = 0; j < d.ow; ++j) {
+            const T* go = g + ((b * d.oh + i) * d.ow + j) * d.c + c0;
+            Span s = window_at(d, win, i, j);
+            if (max) {
+                // The first maximum in row-major window order takes the gradient: strict `>` keeps it.
+                std::int64_t first = s.r0 * d.w + s.c0;
+                for (std::int64_t k = 0; k < width; ++k) {
+                    best[k] = image[first * d.c + k];
+                    at[k] = first;
+                }
+                for (std::int64_t r = s.r0; r < s.r1; ++r)
+                    for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                        std::int64_t p = r * d.w + col;
+                        const T* v = image + p * d.c;
+#pragma omp simd
+                        for (std::int64_t k = 0; k < width; ++k) {
+                            bool greater = v[k] > best[k];
+                            best[k] = greater ? v[k] : best[k];
+                            at[k] = greater ? p : at[k];
+                        }
+                    }
+                T taken[kChannelBlock];
+                for (std::int64_t k = 0; k < width; ++k)
+                    taken[k] = through_relu ? go[k] * (best[k] > T(0) ? T(1) : T(0)) : go[k];
+                if (tiled) {
+                    for (std::int64_t r = s.r0; r < s.r1; ++r)
+                        for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                            std::int64_t p = r * d.w + col;
+                            T* dst = grad_image + p * d.c;
+#pragma omp simd
+                            for (std::int64_t k = 0; k < width; ++k) dst[k] = at[k] == p ? taken[k] : T(0);
+                        }
+                } else {
+                    for (std::int64_t k = 0; k < width; ++k) grad_image[at[k] * d.c + k] += taken[k];
+                }
+            } else {
+                T scale = T(1) / static_cast<T>(s.count());
+                for (std::int64_t r = s.r0; r < s.r1; ++r)
+                    for (std::int64_t col = s.c0; col < s.c1; ++col) {
+                        T* dst = grad_image + (r * d.w + col) * d.c;
+                        if (tiled) {
+#pragma omp simd
+                            for (std::int64_t k = 0; k < width; ++k) dst[k] = go[k] * scale;
+                        } else {
+#pragma omp simd
+                            for (std::int64_t k = 0; k < width; ++k) dst[k] += go[k] * scale;
+                        }
+                    }
+            }
+        }
+    if (!tiled) return;
+    // The rows and columns past the last window get no gradient.
+    for (std::int64_t r = 0; r < d.h; ++r)
+        for (std::int64_t col = r < d.oh * win.strides[0] ? d.ow * win.strides[1] : 0; col < d.w; ++col)
+            std::fill_n(grad_image + (r * d.w + col) * d.c, width, T(0));
+}
+
+template <class T>
+void pool_backward(bool max, bool through_relu, const T* x, const T* g, T* gx, const Dims& d, const PoolWindow& win) {
     const std::int64_t blocks = (d.c + kChannelBlock - 1) / kChannelBlock;
     const std::int64_t cost = d.oh * d.ow * win.pool[0] * win.pool[1] * std::min(d.c, kChannelBlock);
     parallel_for(d.n * blocks, cost, [&](std::int64_t begin, std::int64_t end) {
-        T best[kChannelBlock];
-        std::int64_t at[kChannelBlock];
         for (std::int64_t item = begin; item < end; ++item) {
             std::int64_t b = item / blocks, c0 = (item % blocks) * kChannelBlock;
-            std::int64_t width = std::min(kChannelBlock, d.c - c0);
-            const T* image = x + b * d.h * d.w * d.c + c0;
-            T* grad_image = gx + b * d.h * d.w * d.c + c0;
-            for (std::int64_t p = 0; p < d.h * d.w; ++p) std::fill_n(grad_image + p * d.c, width, T(0));
-            for (std::int64_t i = 0; i < d.oh; ++i)
-                for (std::int64_t j = 0; j < d.ow; ++j) {
-                    const T* go = g + ((b * d.oh + i) * d.ow + j) * d.c + c0;
-                    Span s = window_at(d, win, i, j);
-                    if (max) {
-                        // The first maximum in row-major window order takes the gradient: strict `>` keeps it.
-                        std::int64_t first = s.r0 * d.w + s.c0;
-                        for (std::int64_t k = 0; k < width; ++k) {
-                            best[k] = image[first * d.c + k];
-                            at[k] = first;
-                        }
-                        for (std::int64_t r = s.r0; r < s.r1; ++r)
-                            for (std::int64_t col = s.c0; col < s.c1; ++col) {
-                                std::int64_t p = r * d.w + col;
-                                const T* v = image + p * d.c;
-#pragma omp simd
-                                for (std::int64_t k = 0; k < width; ++k) {
-                                    bool greater = v[k] > best[k];
-                                    best[k] = greater ? v[k] : best[k];
-                                    at[k] = greater ? p : at[k];
-                                }
-                            }
-                        for (std::int64_t k = 0; k < width; ++k) grad_image[at[k] * d.c + k] += go[k];
-                    } else {
-                        T scale = T(1) / static_cast<T>(s.count());
-                        for (std::int64_t r = s.r0; r < s.r1; ++r)
-                            for (std::int64_t col = s.c0; col < s.c1; ++col) {
-                                T* dst = grad_image + (r * d.w + col) * d.c;
-#pragma omp simd
-                                for (std::int64_t k = 0; k < width; ++k) dst[k] += go[k] * scale;
-                            }
-                    }
-                }
+            std::int64_t offset = b * d.h * d.w * d.c + c0;
+            pool_backward_block(max, through_relu, x + offset, g, gx + offset, b, c0, std::min(kChannelBlock, d.c - c0),
+                                d, win);
         }
     });
 }
@@ -147,8 +188,15 @@ void CpuBackend::pool2d_backward(bool max, const Tensor& x, const Tensor& grad_o
     if (grad_out.numel() == 0) return fill(grad_x, 0.0);
     Dims d = dims_of(x, grad_out);
     dispatch_floating(x.dtype(), "pool2d_backward", [&]<class T>() {
-        pool_backward(max, x.data<T>(), grad_out.data<T>(), grad_x.data<T>(), d, window);
+        pool_backward(max, false, x.data<T>(), grad_out.data<T>(), grad_x.data<T>(), d, window);
     });
+}
+
+void max_pool2d_backward_through_relu(const Tensor& x, const Tensor& grad_out, const Backend::PoolWindow& window,
+                                      Tensor& grad_x) {
+    if (grad_x.numel() == 0) return;
+    Dims d = dims_of(x, grad_out);
+    pool_backward(true, true, x.data<float>(), grad_out.data<float>(), grad_x.data<float>(), d, window);
 }
 
 }  // namespace strata::backend::cpu

@@ -3,27 +3,32 @@
 #include <cmath>
 #include <cstring>
 
+#include "parallel.hpp"
+
 namespace strata::backend::cpu {
 
 void activation_backward(Epilogue activation, const float* y, const float* g, float* out, std::int64_t n) {
-    switch (activation) {
-        case Epilogue::none:
-            if (out != g) std::memcpy(out, g, static_cast<std::size_t>(n) * sizeof(float));
-            return;
-        case Epilogue::relu:
-            // g * [y > 0], as the eager backward multiplies by the step: a negative g times 0 gives -0 there too.
+    // A convolution's output can be millions of elements: split it, as any elementwise loop.
+    parallel_for(n, 2, [&](std::int64_t begin, std::int64_t end) {
+        switch (activation) {
+            case Epilogue::none:
+                if (out != g) std::memcpy(out + begin, g + begin, static_cast<std::size_t>(end - begin) * sizeof(float));
+                return;
+            case Epilogue::relu:
+                // g * [y > 0], as the eager backward multiplies by the step: a negative g times 0 gives -0 there too.
 #pragma omp simd
-            for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * (y[i] > 0.0f ? 1.0f : 0.0f);
-            return;
-        case Epilogue::sigmoid:
+                for (std::int64_t i = begin; i < end; ++i) out[i] = g[i] * (y[i] > 0.0f ? 1.0f : 0.0f);
+                return;
+            case Epilogue::sigmoid:
 #pragma omp simd
-            for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * y[i] * (1.0f - y[i]);
-            return;
-        case Epilogue::tanh:
+                for (std::int64_t i = begin; i < end; ++i) out[i] = g[i] * y[i] * (1.0f - y[i]);
+                return;
+            case Epilogue::tanh:
 #pragma omp simd
-            for (std::int64_t i = 0; i < n; ++i) out[i] = g[i] * (1.0f - y[i] * y[i]);
-            return;
-    }
+                for (std::int64_t i = begin; i < end; ++i) out[i] = g[i] * (1.0f - y[i] * y[i]);
+                return;
+        }
+    });
 }
 
 void softmax_backward(const float* y, const float* g, float* out, std::int64_t rows, std::int64_t cols) {

@@ -1,8 +1,9 @@
 // The fused kernels of the planned training step (training/planned/): the backward passes of activations,
 // the bias gradient, the batch gather, and the losses and accuracies that the plan computes in one pass over
 // a batch instead of a chain of elementwise ops and temporaries. Each computes what the eager ops compute,
-// to rounding. All run on the calling thread: they touch a batch of outputs (a few thousand elements), where
-// waking the pool costs more than the work, and a result never depends on the thread count.
+// to rounding, and never depends on the thread count. Most run on the calling thread: they touch a batch of
+// outputs (a few thousand elements), where waking the pool costs more than the work; the activation and
+// pooling backwards, which also serve convolutions' outputs of millions of elements, split large ones.
 #pragma once
 
 #include <cstddef>
@@ -12,12 +13,19 @@
 
 namespace strata::backend::cpu {
 
-// out = g * f'(x) for y = f(x) of a fused matmul epilogue, from the output y: relu' = [y > 0],
+// out = g * f'(x) for y = f(x) of a fused matmul or convolution epilogue, from the output y: relu' = [y > 0],
 // sigmoid' = y (1 - y), tanh' = 1 - y^2, identity' = 1. `out` may be `g`.
 void activation_backward(Epilogue activation, const float* y, const float* g, float* out, std::int64_t n);
 
 // out = y * (g - sum(g * y)) row by row, the backward of y = softmax(x) over the last axis.
 void softmax_backward(const float* y, const float* g, float* out, std::int64_t rows, std::int64_t cols);
+
+// The backward of max pooling over x [n, h, w, c] (float32) where x is the output of a relu: grad_x is the
+// gradient of the pooling's input times relu'(x) = [x > 0], what the pooling's backward followed by the
+// relu's gives, in one pass instead of three (its zeroing, its scatter, the relu's). Runs on the thread pool
+// (pooling.cpp), being as large as a convolution's output.
+void max_pool2d_backward_through_relu(const Tensor& x, const Tensor& grad_out, const Backend::PoolWindow& window,
+                                      Tensor& grad_x);
 
 // out[c] = sum over rows of x[r, c]: the gradient of a bias added to every row.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out);

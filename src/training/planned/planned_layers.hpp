@@ -49,6 +49,15 @@ public:
     // False once the layer's weights were replaced or its trainable flag changed since it was planned.
     virtual bool unchanged() const { return true; }
 
+    // A relu's backward can run inside the next layer's: max pooling sends each gradient to one position, and
+    // multiplying by relu' there is the whole of the relu's backward (planned_step.cpp pairs them).
+    // True when the layer ends in a relu ...
+    virtual bool ends_in_relu() const { return false; }
+    // ... whose backward it then leaves to the next layer;
+    virtual void leave_relu_backward_to_next() {}
+    // true when this layer can apply relu' of its input in its own backward, which it then does.
+    virtual bool take_relu_backward_of_input() { return false; }
+
 protected:
     Shape output_features_;
 };

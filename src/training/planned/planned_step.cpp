@@ -60,6 +60,11 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         return nullptr;
     }
 
+    // A relu followed by max pooling: the pooling's backward runs the relu's.
+    for (std::size_t i = 0; i + 1 < plan->layers_.size(); ++i)
+        if (plan->layers_[i]->ends_in_relu() && plan->layers_[i + 1]->take_relu_backward_of_input())
+            plan->layers_[i]->leave_relu_backward_to_next();
+
     // The gradient of activation i is needed when a layer below it has trainable weights.
     bool below = false;
     for (const auto& layer : plan->layers_) {

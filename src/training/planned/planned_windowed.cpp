@@ -42,8 +42,11 @@ public:
         }
     }
 
+    bool ends_in_relu() const override { return epilogue_ == Epilogue::relu; }
+    void leave_relu_backward_to_next() override { activation_backward_ = false; }
+
     void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
-        if (training && epilogue_ != Epilogue::none)
+        if (training && epilogue_ != Epilogue::none && activation_backward_)
             scratch.activation_grad = Tensor::empty(output_features_.with_batch(batch), float32, Device::cpu());
     }
 
@@ -87,6 +90,7 @@ private:
     const TensorImpl* bias_;
     backend::Backend::ConvGeometry geometry_;
     Epilogue epilogue_ = Epilogue::none;
+    bool activation_backward_ = true;  // false when the next layer runs it
     Tensor kernel_grad_, bias_grad_;
 };
 
@@ -98,14 +102,22 @@ public:
         output_features_ = std::move(output_features);
     }
 
+    bool take_relu_backward_of_input() override {
+        through_relu_ = max_;
+        return through_relu_;
+    }
+
     void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override { cpu().pool2d(max_, x, window_, y); }
 
     void backward(const Tensor& x, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch&) override {
-        if (gx) cpu().pool2d_backward(max_, x, gy, window_, *gx);
+        if (!gx) return;
+        if (through_relu_) backend::cpu::max_pool2d_backward_through_relu(x, gy, window_, *gx);
+        else cpu().pool2d_backward(max_, x, gy, window_, *gx);
     }
 
 private:
     bool max_;
+    bool through_relu_ = false;  // also runs the relu backward of the layer below
     backend::Backend::PoolWindow window_;
 };
 
