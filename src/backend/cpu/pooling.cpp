@@ -89,8 +89,10 @@ bool tiles(const PoolWindow& win) {
 template <class T>
 void pool_backward_block(bool max, bool through_relu, const T* image, const T* g, T* grad_image, std::int64_t b,
                          std::int64_t c0, std::int64_t width, const Dims& d, const PoolWindow& win) {
+    // Positions as 32-bit integers (an image has far fewer): the compare-and-select loops below then run as
+    // wide vectors beside the values.
     T best[kChannelBlock];
-    std::int64_t at[kChannelBlock];
+    std::int32_t at[kChannelBlock];
     const bool tiled = tiles(win);
     if (!tiled)
         for (std::int64_t p = 0; p < d.h * d.w; ++p) std::fill_n(grad_image + p * d.c, width, T(0));
@@ -100,14 +102,14 @@ void pool_backward_block(bool max, bool through_relu, const T* image, const T* g
             Span s = window_at(d, win, i, j);
             if (max) {
                 // The first maximum in row-major window order takes the gradient: strict `>` keeps it.
-                std::int64_t first = s.r0 * d.w + s.c0;
+                const auto first = static_cast<std::int32_t>(s.r0 * d.w + s.c0);
                 for (std::int64_t k = 0; k < width; ++k) {
                     best[k] = image[first * d.c + k];
                     at[k] = first;
                 }
                 for (std::int64_t r = s.r0; r < s.r1; ++r)
                     for (std::int64_t col = s.c0; col < s.c1; ++col) {
-                        std::int64_t p = r * d.w + col;
+                        const auto p = static_cast<std::int32_t>(r * d.w + col);
                         const T* v = image + p * d.c;
 #pragma omp simd
                         for (std::int64_t k = 0; k < width; ++k) {
@@ -122,7 +124,7 @@ void pool_backward_block(bool max, bool through_relu, const T* image, const T* g
                 if (tiled) {
                     for (std::int64_t r = s.r0; r < s.r1; ++r)
                         for (std::int64_t col = s.c0; col < s.c1; ++col) {
-                            std::int64_t p = r * d.w + col;
+                            const auto p = static_cast<std::int32_t>(r * d.w + col);
                             T* dst = grad_image + p * d.c;
 #pragma omp simd
                             for (std::int64_t k = 0; k < width; ++k) dst[k] = at[k] == p ? taken[k] : T(0);
