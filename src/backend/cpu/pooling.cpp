@@ -5,6 +5,7 @@
 // into overlapping windows, so it splits the input by image and block of channels: each thread owns its
 // slice of grad_x and adds to it in a fixed order, and the result does not depend on the thread count.
 #include <algorithm>
+#include <cstdint>
 #include <type_traits>
 
 #include "cpu_backend.hpp"
@@ -168,6 +169,13 @@ void pool_backward(bool max, bool through_relu, const T* x, const T* g, T* gx, c
     });
 }
 
+// The position of a tiled window that row-major index q names: windows clipped at the input's edge ("same"
+// padding) have fewer columns, and the forward and the backward count them alike.
+inline std::int64_t position_of(const Dims& d, const Span& s, std::int64_t q) {
+    const std::int64_t columns = s.c1 - s.c0;
+    return (s.r0 + q / columns) * d.w + s.c0 + q % columns;
+}
+
 template <class Fn>
 void dispatch_floating(DType dtype, const char* op, Fn&& fn) {
     dispatch_dtype(dtype, [&]<class T>() {
@@ -191,6 +199,92 @@ void CpuBackend::pool2d_backward(bool max, const Tensor& x, const Tensor& grad_o
     Dims d = dims_of(x, grad_out);
     dispatch_floating(x.dtype(), "pool2d_backward", [&]<class T>() {
         pool_backward(max, false, x.data<T>(), grad_out.data<T>(), grad_x.data<T>(), d, window);
+    });
+}
+
+// Both keep a window's indices as floats in a block of channels while they work (kChannelBlock at a time):
+// compares and selects on floats run as wide vectors, on bytes beside floats they do not.
+void max_pool2d_with_indices(const Tensor& x, const Backend::PoolWindow& window, Tensor& out, std::uint8_t* indices) {
+    if (out.numel() == 0) return;
+    const Dims d = dims_of(x, out);
+    const float* in = x.data<float>();
+    float* o = out.data<float>();
+    parallel_for(d.n * d.oh, d.ow * window.pool[0] * window.pool[1] * d.c, [&](std::int64_t begin, std::int64_t end) {
+        float at[kChannelBlock];
+        for (std::int64_t row = begin; row < end; ++row) {
+            const std::int64_t b = row / d.oh, i = row % d.oh;
+            const float* image = in + b * d.h * d.w * d.c;
+            for (std::int64_t j = 0; j < d.ow; ++j) {
+                const Span s = window_at(d, window, i, j);
+                for (std::int64_t c0 = 0; c0 < d.c; c0 += kChannelBlock) {
+                    const std::int64_t width = std::min(kChannelBlock, d.c - c0);
+                    float* best = o + (row * d.ow + j) * d.c + c0;
+                    const float* first = image + position_of(d, s, 0) * d.c + c0;
+#pragma omp simd
+                    for (std::int64_t k = 0; k < width; ++k) {
+                        best[k] = first[k];
+                        at[k] = 0.0f;
+                    }
+                    for (std::int64_t q = 1; q < s.count(); ++q) {
+                        const float* v = image + position_of(d, s, q) * d.c + c0;
+                        const auto index = static_cast<float>(q);
+#pragma omp simd
+                        for (std::int64_t k = 0; k < width; ++k) {
+                            const bool greater = v[k] > best[k];  // strict: the first maximum keeps it, as pool2d
+                            best[k] = greater ? v[k] : best[k];
+                            at[k] = greater ? index : at[k];
+                        }
+                    }
+                    std::uint8_t* out_at = indices + (row * d.ow + j) * d.c + c0;
+                    for (std::int64_t k = 0; k < width; ++k) out_at[k] = static_cast<std::uint8_t>(at[k]);
+                }
+            }
+        }
+    });
+}
+
+void max_pool2d_backward_from_indices(const Tensor& grad_out, const Tensor* relu_output, const std::uint8_t* indices,
+                                      const Backend::PoolWindow& window, Tensor& grad_x) {
+    if (grad_x.numel() == 0) return;
+    const Dims d = dims_of(grad_x, grad_out);
+    const float* g = grad_out.data<float>();
+    const float* y = relu_output ? relu_output->data<float>() : nullptr;
+    float* gx = grad_x.data<float>();
+    // Output rows own disjoint input rows (the windows tile the input): each writes its rows once.
+    parallel_for(d.n * d.oh, d.ow * window.pool[0] * window.pool[1] * d.c, [&](std::int64_t begin, std::int64_t end) {
+        float at[kChannelBlock], taken[kChannelBlock];
+        for (std::int64_t row = begin; row < end; ++row) {
+            const std::int64_t b = row / d.oh, i = row % d.oh;
+            float* image = gx + b * d.h * d.w * d.c;
+            Span rows{};
+            for (std::int64_t j = 0; j < d.ow; ++j) {
+                const Span s = window_at(d, window, i, j);
+                rows = s;
+                for (std::int64_t c0 = 0; c0 < d.c; c0 += kChannelBlock) {
+                    const std::int64_t width = std::min(kChannelBlock, d.c - c0);
+                    const std::int64_t out = (row * d.ow + j) * d.c + c0;
+                    for (std::int64_t k = 0; k < width; ++k) at[k] = indices[out + k];
+                    if (y) {
+#pragma omp simd
+                        for (std::int64_t k = 0; k < width; ++k) taken[k] = g[out + k] * (y[out + k] > 0.0f ? 1.0f : 0.0f);
+                    } else {
+#pragma omp simd
+                        for (std::int64_t k = 0; k < width; ++k) taken[k] = g[out + k];
+                    }
+                    for (std::int64_t q = 0; q < s.count(); ++q) {
+                        float* dst = image + position_of(d, s, q) * d.c + c0;
+                        const auto index = static_cast<float>(q);
+#pragma omp simd
+                        for (std::int64_t k = 0; k < width; ++k) dst[k] = at[k] == index ? taken[k] : 0.0f;
+                    }
+                }
+            }
+            // The columns past the last window, and after the last output row the rows past it: no gradient.
+            for (std::int64_t r = rows.r0; r < rows.r1; ++r)
+                std::fill(image + (r * d.w + std::min(d.ow * window.strides[1], d.w)) * d.c, image + (r + 1) * d.w * d.c,
+                          0.0f);
+            if (i == d.oh - 1) std::fill(image + rows.r1 * d.w * d.c, image + d.h * d.w * d.c, 0.0f);
+        }
     });
 }
 

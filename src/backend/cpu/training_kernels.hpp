@@ -27,6 +27,15 @@ void softmax_backward(const float* y, const float* g, float* out, std::int64_t r
 void max_pool2d_backward_through_relu(const Tensor& x, const Tensor& grad_out, const Backend::PoolWindow& window,
                                       Tensor& grad_x);
 
+// Max pooling of x [n, h, w, c] (float32) over windows that tile it (strides = pool size, no padding, at
+// most 256 positions), the same as pool2d, also writing for each output element which position of its window
+// (row-major, the first on ties) held the maximum, so that the backward reads those instead of the input.
+void max_pool2d_with_indices(const Tensor& x, const Backend::PoolWindow& window, Tensor& out, std::uint8_t* indices);
+// Its backward: grad_x is grad_out at each window's maximum, zero elsewhere; with `relu_output` (the pooling's
+// output, when its input is a relu's) also times [relu_output > 0], the relu's backward.
+void max_pool2d_backward_from_indices(const Tensor& grad_out, const Tensor* relu_output, const std::uint8_t* indices,
+                                      const Backend::PoolWindow& window, Tensor& grad_x);
+
 // out[c] = sum over rows of x[r, c]: the gradient of a bias added to every row.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out);
 

@@ -14,9 +14,9 @@
 namespace strata::detail {
 
 // What one layer keeps per batch size besides its output and the gradient of its input: a pre-activation,
-// the gradient through the activation, a dropout mask, its draws and whether the last forward applied it.
-// Everything a forward writes lives here, so that two callers with buffers of their own can run one plan at
-// once (planned_inference.hpp).
+// the gradient through the activation, a dropout mask (or max pooling's indices), its draws and whether the
+// last forward applied it. Everything a forward writes lives here, so that two callers with buffers of their
+// own can run one plan at once (planned_inference.hpp).
 struct LayerScratch {
     Tensor pre_activation, activation_grad, mask;
     std::vector<double> draws;

@@ -94,12 +94,16 @@ private:
     Tensor kernel_grad_, bias_grad_;
 };
 
-// MaxPooling2D and AveragePooling2D on channels-last inputs.
+// MaxPooling2D and AveragePooling2D on channels-last inputs. Max pooling over windows that tile the input
+// (Keras's default strides) keeps, in training, which position of each window held the maximum, so that its
+// backward reads those (a byte per output) rather than the input again (four times as large, for 2 x 2).
 class PlannedPooling2D final : public PlannedLayer {
 public:
     PlannedPooling2D(bool max, const backend::Backend::PoolWindow& window, Shape output_features)
         : max_(max), window_(window) {
         output_features_ = std::move(output_features);
+        keeps_indices_ = max && window.strides[0] == window.pool[0] && window.strides[1] == window.pool[1] &&
+                         window.pad[0] == 0 && window.pad[1] == 0 && window.pool[0] * window.pool[1] <= 256;
     }
 
     bool take_relu_backward_of_input() override {
@@ -107,18 +111,33 @@ public:
         return through_relu_;
     }
 
-    void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override { cpu().pool2d(max_, x, window_, y); }
+    void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
+        if (training && keeps_indices_) scratch.mask = Tensor::empty(output_features_.with_batch(batch), uint8, Device::cpu());
+    }
 
-    void backward(const Tensor& x, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch&) override {
+    void forward(const Tensor& x, Tensor& y, bool training, LayerScratch& scratch) override {
+        if (training && keeps_indices_)
+            backend::cpu::max_pool2d_with_indices(x, window_, y, scratch.mask.data<std::uint8_t>());
+        else
+            cpu().pool2d(max_, x, window_, y);
+    }
+
+    void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
         if (!gx) return;
-        if (through_relu_) backend::cpu::max_pool2d_backward_through_relu(x, gy, window_, *gx);
-        else cpu().pool2d_backward(max_, x, gy, window_, *gx);
+        if (keeps_indices_)
+            backend::cpu::max_pool2d_backward_from_indices(gy, through_relu_ ? &y : nullptr,
+                                                           scratch.mask.data<std::uint8_t>(), window_, *gx);
+        else if (through_relu_)
+            backend::cpu::max_pool2d_backward_through_relu(x, gy, window_, *gx);
+        else
+            cpu().pool2d_backward(max_, x, gy, window_, *gx);
     }
 
 private:
     bool max_;
-    bool through_relu_ = false;  // also runs the relu backward of the layer below
     backend::Backend::PoolWindow window_;
+    bool keeps_indices_ = false;
+    bool through_relu_ = false;  // also runs the relu backward of the layer below
 };
 
 }  // namespace
