@@ -32,6 +32,20 @@ void pause() {
 #endif
 }
 
+// Waiting for the other thread: spins, then after a while (tens of microseconds) also yields, in case the
+// thread waited for shares this core with it (a busy machine) and is only waiting to be scheduled.
+class Backoff {
+public:
+    void wait() {
+        if (++spins_ < kSpinsBeforeYield) pause();
+        else std::this_thread::yield();
+    }
+
+private:
+    static constexpr int kSpinsBeforeYield = 2048;
+    int spins_ = 0;
+};
+
 thread_local HelperThread* current = nullptr;
 
 }  // namespace
@@ -77,7 +91,8 @@ bool HelperThread::claim_and_run(Slot& slot) {
 
 void HelperThread::wait_done(Slot& slot) {
     const auto count = static_cast<std::int64_t>(count_of(slot.state.load(std::memory_order_relaxed)));
-    while (slot.done.load(std::memory_order_acquire) < count) pause();
+    Backoff backoff;
+    while (slot.done.load(std::memory_order_acquire) < count) backoff.wait();
 }
 
 void HelperThread::rethrow(Slot& slot) {
@@ -94,7 +109,11 @@ void HelperThread::run(WorkItems work) {
     post(urgent_, work);
     while (claim_and_run(urgent_)) {
     }
-    wait_done(urgent_);
+    // While the helper finishes the items it took, this thread takes background work rather than wait.
+    const auto count = static_cast<std::int64_t>(count_of(urgent_.state.load(std::memory_order_relaxed)));
+    Backoff backoff;
+    while (urgent_.done.load(std::memory_order_acquire) < count)
+        if (!claim_and_run(background_)) backoff.wait();
     rethrow(urgent_);
 }
 
@@ -130,8 +149,9 @@ void HelperThread::serve() {
         const std::uint32_t seen = signal_.load(std::memory_order_seq_cst);
         const auto idle_since = std::chrono::steady_clock::now();
         bool woken = false;
+        Backoff backoff;
         for (int spins = 1; !woken; ++spins) {
-            pause();
+            backoff.wait();
             if (has_work() || stop_.load(std::memory_order_relaxed)) woken = true;
             else if (spins % 64 == 0 && std::chrono::steady_clock::now() - idle_since > kSpin) break;
         }

@@ -37,7 +37,8 @@ public:
     HelperThread& operator=(const HelperThread&) = delete;
 
     // Runs every item, this thread and the helper claiming them in turn; returns when all are done and
-    // rethrows the first item's error. The helper takes these before any background work.
+    // rethrows the first item's error. The helper takes these before any background work; this thread takes
+    // background work while it waits for the helper's last items.
     void run(WorkItems work);
     // Work for the helper to do when it has nothing more urgent; this thread takes part in finish_background.
     // One background job at a time.
