@@ -107,19 +107,35 @@ std::vector<Case> cases() {
     };
 }
 
+// Two models of the case with the same initial weights, compiled as given and with run_eagerly.
+std::pair<Sequential, Sequential> planned_and_eager(const Case& c) {
+    utils::set_random_seed(3);
+    Sequential planned = c.model();
+    utils::set_random_seed(3);
+    Sequential eager = c.model();
+    planned.compile(c.compile());
+    CompileOptions eager_options = c.compile();
+    eager_options.run_eagerly = true;
+    eager.compile(eager_options);
+    return {planned, eager};
+}
+
+// Each weight of `planned` is that of `eager`, to rounding.
+void expect_same_weights(Sequential& planned, Sequential& eager) {
+    std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
+    ASSERT_EQ(wp.size(), we.size());
+    for (std::size_t i = 0; i < wp.size(); ++i) {
+        std::vector<float> a = wp[i].to_vector<float>(), b = we[i].to_vector<float>();
+        for (std::size_t j = 0; j < a.size(); ++j) expect_close(a[j], b[j], "weight " + std::to_string(i));
+    }
+}
+
 TEST(PlannedStepTest, TrainsAndEvaluatesAsTheEagerStepDoes) {
     for (const Case& c : cases()) {
         SCOPED_TRACE(c.name);
         utils::set_random_seed(11);
         Data d = data_for(c, 230);  // 184 training rows after the split: batches of 32 and a last one of 24
-        utils::set_random_seed(3);
-        Sequential planned = c.model();
-        utils::set_random_seed(3);
-        Sequential eager = c.model();
-        planned.compile(c.compile());
-        CompileOptions eager_options = c.compile();
-        eager_options.run_eagerly = true;
-        eager.compile(eager_options);
+        auto [planned, eager] = planned_and_eager(c);
 
         FitOptions fit{.batch_size = 32, .epochs = 3, .verbose = 0, .validation_split = 0.2};
         utils::set_random_seed(21);  // the same shuffles and dropout masks on both paths
@@ -136,12 +152,7 @@ TEST(PlannedStepTest, TrainsAndEvaluatesAsTheEagerStepDoes) {
                 expect_close(hp.history[name][e], values[e], name + " of epoch " + std::to_string(e));
         }
         // The training changed the weights (so the comparison below says something), the same way.
-        std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
-        ASSERT_EQ(wp.size(), we.size());
-        for (std::size_t i = 0; i < wp.size(); ++i) {
-            std::vector<float> a = wp[i].to_vector<float>(), b = we[i].to_vector<float>();
-            for (std::size_t j = 0; j < a.size(); ++j) expect_close(a[j], b[j], "weight " + std::to_string(i));
-        }
+        expect_same_weights(planned, eager);
         EXPECT_EQ(planned.optimizer()->iterations(), 18);  // 3 epochs of 6 batches
         EXPECT_EQ(eager.optimizer()->iterations(), 18);
 
@@ -156,14 +167,7 @@ TEST(PlannedStepTest, TrainOnBatchRunsThePlanAndGivesTheEagerSteps) {
         SCOPED_TRACE(c.name);
         utils::set_random_seed(11);
         Data d = data_for(c, 64);
-        utils::set_random_seed(3);
-        Sequential planned = c.model();
-        utils::set_random_seed(3);
-        Sequential eager = c.model();
-        planned.compile(c.compile());
-        CompileOptions eager_options = c.compile();
-        eager_options.run_eagerly = true;
-        eager.compile(eager_options);
+        auto [planned, eager] = planned_and_eager(c);
         utils::set_random_seed(21);  // the same dropout masks on both paths
         std::vector<std::map<std::string, double>> lp, le;
         for (int step = 0; step < 4; ++step) lp.push_back(planned.train_on_batch(d.x, d.y));
@@ -173,11 +177,7 @@ TEST(PlannedStepTest, TrainOnBatchRunsThePlanAndGivesTheEagerSteps) {
         for (int step = 0; step < 4; ++step)
             for (const auto& [name, value] : le[static_cast<std::size_t>(step)])
                 expect_close(lp[static_cast<std::size_t>(step)].at(name), value, name + " of step " + std::to_string(step));
-        std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
-        for (std::size_t i = 0; i < wp.size(); ++i) {
-            std::vector<float> a = wp[i].to_vector<float>(), b = we[i].to_vector<float>();
-            for (std::size_t j = 0; j < a.size(); ++j) expect_close(a[j], b[j], "weight " + std::to_string(i));
-        }
+        expect_same_weights(planned, eager);
         EXPECT_EQ(planned.optimizer()->iterations(), 4);
     }
     // A batch the plan refuses (sample weights) runs eagerly, and the next plain batch is planned again.

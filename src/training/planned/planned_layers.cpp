@@ -45,16 +45,11 @@ void activation_backward(const PlannedActivation& a, const Tensor& y, const Tens
 
 // Dense on inputs of shape (batch, features): matmul, bias and activation as one kernel (softmax after it),
 // and in backward dW = x^T dz, db = column sums of dz, dx = dz W^T.
-class PlannedDense final : public PlannedLayer {
+class PlannedDense final : public PlannedKernelLayer<layers::DenseImpl> {
 public:
     PlannedDense(std::shared_ptr<layers::DenseImpl> layer, PlannedActivation activation, bool training)
-        : layer_(std::move(layer)), activation_(activation), trainable_(layer_->trainable()),
-          kernel_(layer_->kernel().impl()), bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
+        : PlannedKernelLayer(std::move(layer), training), activation_(activation) {
         output_features_ = Shape{layer_->units()};
-        if (trainable_ && training) {
-            kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
-            if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
-        }
     }
 
     void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
@@ -65,8 +60,7 @@ public:
     }
 
     void forward(const Tensor& x, Tensor& y, bool, LayerScratch& scratch) override {
-        const Tensor& bias = layer_->bias();
-        const Tensor* b = bias.defined() ? &bias : nullptr;
+        const Tensor* b = bias();
         if (activation_.softmax) {
             cpu().matmul(x, layer_->kernel(), b, false, false, Epilogue::none, scratch.pre_activation);
             cpu().softmax(scratch.pre_activation, false, y);
@@ -89,29 +83,8 @@ public:
         if (gx) cpu().matmul(*dz, layer_->kernel(), nullptr, false, true, Epilogue::none, *gx);
     }
 
-    void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
-        if (!kernel_grad_.defined()) return;
-        variables.push_back(layer_->kernel());
-        grads.push_back(kernel_grad_);
-        if (bias_grad_.defined()) {
-            variables.push_back(layer_->bias());
-            grads.push_back(bias_grad_);
-        }
-    }
-
-    bool unchanged() const override {
-        const Tensor& bias = layer_->bias();
-        return layer_->trainable() == trainable_ && layer_->kernel().impl() == kernel_ &&
-               (bias.defined() ? bias.impl() : nullptr) == bias_;
-    }
-
 private:
-    std::shared_ptr<layers::DenseImpl> layer_;
     PlannedActivation activation_;
-    bool trainable_;
-    const TensorImpl* kernel_;
-    const TensorImpl* bias_;
-    Tensor kernel_grad_, bias_grad_;
 };
 
 // Activation(relu | sigmoid | tanh | softmax | linear).

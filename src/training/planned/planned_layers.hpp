@@ -62,6 +62,46 @@ protected:
     Shape output_features_;
 };
 
+// What a layer with a kernel and an optional bias (Dense, Conv) shares in the plan: the buffers its weight
+// gradients go to, its weights in Keras's order, and noticing when they were replaced or it was frozen.
+template <class LayerT>
+class PlannedKernelLayer : public PlannedLayer {
+public:
+    void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
+        if (!kernel_grad_.defined()) return;
+        variables.push_back(layer_->kernel());
+        grads.push_back(kernel_grad_);
+        if (bias_grad_.defined()) {
+            variables.push_back(layer_->bias());
+            grads.push_back(bias_grad_);
+        }
+    }
+
+    bool unchanged() const override {
+        const Tensor& bias = layer_->bias();
+        return layer_->trainable() == trainable_ && layer_->kernel().impl() == kernel_ &&
+               (bias.defined() ? bias.impl() : nullptr) == bias_;
+    }
+
+protected:
+    PlannedKernelLayer(std::shared_ptr<LayerT> layer, bool training)
+        : layer_(std::move(layer)), trainable_(layer_->trainable()), kernel_(layer_->kernel().impl()),
+          bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
+        if (trainable_ && training) {
+            kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
+            if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
+        }
+    }
+    // The bias, or null where the layer has none.
+    const Tensor* bias() const { return layer_->bias().defined() ? &layer_->bias() : nullptr; }
+
+    std::shared_ptr<LayerT> layer_;
+    bool trainable_;
+    const TensorImpl* kernel_;
+    const TensorImpl* bias_;
+    Tensor kernel_grad_, bias_grad_;  // undefined where the layer is frozen or only runs forward
+};
+
 struct Graph;
 
 // The layers from a model's one input to its one output when each takes the output of the one before;

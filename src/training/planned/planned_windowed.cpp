@@ -20,11 +20,10 @@ const backend::Backend& cpu() { return backend::of(Device::cpu()); }
 // Conv on channels-last inputs: forward = conv + bias + activation in one kernel; backward dz = dy * f'(y),
 // dW and db from x and dz (the slices' partial sums added in a fixed order), dx = the transposed convolution
 // of dz, only where a layer below needs it.
-class PlannedConv final : public PlannedLayer {
+class PlannedConv final : public PlannedKernelLayer<layers::ConvImpl> {
 public:
     PlannedConv(std::shared_ptr<layers::ConvImpl> layer, const Shape& input_features, bool training)
-        : layer_(std::move(layer)), trainable_(layer_->trainable()), kernel_(layer_->kernel().impl()),
-          bias_(layer_->bias().defined() ? layer_->bias().impl() : nullptr) {
+        : PlannedKernelLayer(std::move(layer), training) {
         output_features_ = layer_->compute_output_shape(input_features.with_batch(1)).without_batch();
         const int spatial = layer_->rank();
         std::vector<std::int64_t> in, out;
@@ -36,10 +35,6 @@ public:
         geometry_ = ops::detail::conv_geometry(in, out, layer_->kernel_size(), layer_->strides(),
                                                layer_->dilation_rate(), layer_->padding(), groups);
         epilogue_ = layer_->activation().epilogue();
-        if (trainable_ && training) {
-            kernel_grad_ = Tensor::empty(layer_->kernel().shape(), float32, Device::cpu());
-            if (bias_) bias_grad_ = Tensor::empty(layer_->bias().shape(), float32, Device::cpu());
-        }
     }
 
     bool ends_in_relu() const override { return epilogue_ == Epilogue::relu; }
@@ -51,8 +46,7 @@ public:
     }
 
     void forward(const Tensor& x, Tensor& y, bool, LayerScratch&) override {
-        const Tensor& bias = layer_->bias();
-        cpu().conv_forward(x, layer_->kernel(), bias.defined() ? &bias : nullptr, geometry_, epilogue_, y);
+        cpu().conv_forward(x, layer_->kernel(), bias(), geometry_, epilogue_, y);
     }
 
     void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) override {
@@ -67,31 +61,10 @@ public:
         if (gx) cpu().conv_backward_data(*dz, layer_->kernel(), geometry_, *gx);
     }
 
-    void collect(std::vector<Tensor>& variables, std::vector<Tensor>& grads) const override {
-        if (!kernel_grad_.defined()) return;
-        variables.push_back(layer_->kernel());
-        grads.push_back(kernel_grad_);
-        if (bias_grad_.defined()) {
-            variables.push_back(layer_->bias());
-            grads.push_back(bias_grad_);
-        }
-    }
-
-    bool unchanged() const override {
-        const Tensor& bias = layer_->bias();
-        return layer_->trainable() == trainable_ && layer_->kernel().impl() == kernel_ &&
-               (bias.defined() ? bias.impl() : nullptr) == bias_;
-    }
-
 private:
-    std::shared_ptr<layers::ConvImpl> layer_;
-    bool trainable_;
-    const TensorImpl* kernel_;
-    const TensorImpl* bias_;
     backend::Backend::ConvGeometry geometry_;
     Epilogue epilogue_ = Epilogue::none;
     bool activation_backward_ = true;  // false when the next layer runs it
-    Tensor kernel_grad_, bias_grad_;
 };
 
 // MaxPooling2D and AveragePooling2D on channels-last inputs. Max pooling over windows that tile the input
