@@ -235,14 +235,15 @@ TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwo) {
     EXPECT_EQ(weights[0], weights[1]);
 }
 
-TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwoWhereProductsAreSliced) {
-    // 64 -> 256 -> 10 on 700 rows: at batch 128 the first layer's products (2.1M multiply-adds each) are cut into
-    // slices, and RMSprop's update of its kernel into halves, which the step's helper thread shares with the
-    // caller on two threads; at batch 300 they run on OpenMP's pool. Neither may change the bits.
+TEST(PlannedStepTest, GivesTheSameBitsOnAnyThreadCountWhereProductsAreSliced) {
+    // 64 -> 256 -> 10 on 700 rows: the first layer's products (2.1M multiply-adds each at batch 128) are cut
+    // into slices, and RMSprop's update of its kernel into halves. On two threads the step's helper thread
+    // shares them with the caller; on three, a batch of 128 does so too while one of 300 runs them on
+    // OpenMP's pool. None may change the bits.
     const int threads_before = backend::num_threads();
     for (std::int64_t batch : {128, 300}) {
-        std::vector<std::vector<float>> weights[2];
-        for (int threads : {1, 2}) {
+        std::vector<std::vector<float>> weights[3];
+        for (int threads : {1, 2, 3}) {
             backend::set_num_threads(threads);
             utils::set_random_seed(5);
             Tensor x = random::normal({700, 64});
@@ -255,7 +256,8 @@ TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwoWhereProductsAreSliced)
             EXPECT_EQ(m.eager_reason(), "");
             for (const Tensor& w : m.get_weights()) weights[threads - 1].push_back(w.to_vector<float>());
         }
-        EXPECT_EQ(weights[0], weights[1]) << "batch " << batch;
+        EXPECT_EQ(weights[0], weights[1]) << "batch " << batch << ", two threads";
+        EXPECT_EQ(weights[0], weights[2]) << "batch " << batch << ", three threads";
     }
     backend::set_num_threads(threads_before);
 }

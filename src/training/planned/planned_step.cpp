@@ -216,8 +216,10 @@ TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor&
                                                TrainingState& state, std::optional<Rows> next) {
     Buffers& b = buffers_for(rows.end - rows.begin);
     // A small batch runs on this thread and a helper (helper_thread.hpp): its kernels are too short to wake
-    // OpenMP's pool for. A large batch's products run on the pool.
-    const bool helped = omp_get_max_threads() > 1 && !omp_in_parallel() && rows.end - rows.begin <= kHelpedRows;
+    // OpenMP's pool for. A large batch's products run on the pool when it has more than two threads.
+    const int threads = omp_get_max_threads();
+    const bool helped =
+        threads > 1 && !omp_in_parallel() && (threads == 2 || rows.end - rows.begin <= kHelpedRows);
     if (!helped) {
         if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
         ++serial_;

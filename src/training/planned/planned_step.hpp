@@ -69,8 +69,9 @@ public:
     bool test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state);
 
 private:
-    // Batches of up to this many rows run on this thread and helper_; larger ones run their products on
-    // OpenMP's pool (the seed model's epoch on two cores, by batch size: bench/README.md).
+    // On two threads every batch runs on this thread and helper_. With more, batches of up to this many rows
+    // do, and larger ones run their products on all of OpenMP's pool, where they are large enough to gain
+    // from it (the seed model's epoch by batch size and thread count: bench/README.md).
     static constexpr std::int64_t kHelpedRows = 256;
     // Rows a gather hands to either thread at a time: small enough that the helper, busy gathering, soon
     // takes its share of a product the step waits on.
