@@ -169,13 +169,6 @@ void pool_backward(bool max, bool through_relu, const T* x, const T* g, T* gx, c
     });
 }
 
-// The position of a tiled window that row-major index q names: windows clipped at the input's edge ("same"
-// padding) have fewer columns, and the forward and the backward count them alike.
-inline std::int64_t position_of(const Dims& d, const Span& s, std::int64_t q) {
-    const std::int64_t columns = s.c1 - s.c0;
-    return (s.r0 + q / columns) * d.w + s.c0 + q % columns;
-}
-
 template <class Fn>
 void dispatch_floating(DType dtype, const char* op, Fn&& fn) {
     dispatch_dtype(dtype, [&]<class T>() {
@@ -219,22 +212,25 @@ void max_pool2d_with_indices(const Tensor& x, const Backend::PoolWindow& window,
                 for (std::int64_t c0 = 0; c0 < d.c; c0 += kChannelBlock) {
                     const std::int64_t width = std::min(kChannelBlock, d.c - c0);
                     float* best = o + (row * d.ow + j) * d.c + c0;
-                    const float* first = image + position_of(d, s, 0) * d.c + c0;
+                    // Positions are numbered row-major within the (possibly clipped) window, from 0.
+                    const float* first = image + (s.r0 * d.w + s.c0) * d.c + c0;
 #pragma omp simd
                     for (std::int64_t k = 0; k < width; ++k) {
                         best[k] = first[k];
                         at[k] = 0.0f;
                     }
-                    for (std::int64_t q = 1; q < s.count(); ++q) {
-                        const float* v = image + position_of(d, s, q) * d.c + c0;
-                        const auto index = static_cast<float>(q);
+                    float index = 0.0f;
+                    for (std::int64_t r = s.r0; r < s.r1; ++r)
+                        for (std::int64_t col = s.c0; col < s.c1; ++col, index += 1.0f) {
+                            if (index == 0.0f) continue;
+                            const float* v = image + (r * d.w + col) * d.c + c0;
 #pragma omp simd
-                        for (std::int64_t k = 0; k < width; ++k) {
-                            const bool greater = v[k] > best[k];  // strict: the first maximum keeps it, as pool2d
-                            best[k] = greater ? v[k] : best[k];
-                            at[k] = greater ? index : at[k];
+                            for (std::int64_t k = 0; k < width; ++k) {
+                                const bool greater = v[k] > best[k];  // strict: the first maximum keeps it, as pool2d
+                                best[k] = greater ? v[k] : best[k];
+                                at[k] = greater ? index : at[k];
+                            }
                         }
-                    }
                     std::uint8_t* out_at = indices + (row * d.ow + j) * d.c + c0;
                     for (std::int64_t k = 0; k < width; ++k) out_at[k] = static_cast<std::uint8_t>(at[k]);
                 }
@@ -271,12 +267,13 @@ void max_pool2d_backward_from_indices(const Tensor& grad_out, const Tensor* relu
 #pragma omp simd
                         for (std::int64_t k = 0; k < width; ++k) taken[k] = g[out + k];
                     }
-                    for (std::int64_t q = 0; q < s.count(); ++q) {
-                        float* dst = image + position_of(d, s, q) * d.c + c0;
-                        const auto index = static_cast<float>(q);
+                    float index = 0.0f;  // numbered as the forward numbers them
+                    for (std::int64_t r = s.r0; r < s.r1; ++r)
+                        for (std::int64_t col = s.c0; col < s.c1; ++col, index += 1.0f) {
+                            float* dst = image + (r * d.w + col) * d.c + c0;
 #pragma omp simd
-                        for (std::int64_t k = 0; k < width; ++k) dst[k] = at[k] == index ? taken[k] : 0.0f;
-                    }
+                            for (std::int64_t k = 0; k < width; ++k) dst[k] = at[k] == index ? taken[k] : 0.0f;
+                        }
                 }
             }
             // The columns past the last window, and after the last output row the rows past it: no gradient.
