@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
 
 #include "../../models/graph.hpp"
 #include "../training_state.hpp"
@@ -218,14 +219,20 @@ TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor&
     // A small batch runs on this thread and a helper (helper_thread.hpp): its kernels are too short to wake
     // OpenMP's pool for. A large batch's products run on the pool when it has more than two threads.
     const int threads = omp_get_max_threads();
-    const bool helped =
-        threads > 1 && !omp_in_parallel() && (threads == 2 || rows.end - rows.begin <= kHelpedRows);
+    bool helped = threads > 1 && !omp_in_parallel() && (threads == 2 || rows.end - rows.begin <= kHelpedRows);
+    if (helped && !helper_ && !no_helper_) {
+        try {
+            helper_ = std::make_unique<backend::cpu::HelperThread>();
+        } catch (const std::system_error&) {
+            no_helper_ = true;  // no thread to be had (a process limit): the steps run on OpenMP's pool instead
+        }
+    }
+    helped = helped && helper_;
     if (!helped) {
         if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
         ++serial_;
         return compute_step(b, guard_nan, state);
     }
-    if (!helper_) helper_ = std::make_unique<backend::cpu::HelperThread>();
     backend::cpu::HelperScope scope(*helper_);
     if (!take_ahead(data, order, rows, b)) gather_in_chunks(data, order, rows, b.activations[0], b.targets, false);
     const std::int64_t serial = ++serial_;

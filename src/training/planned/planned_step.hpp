@@ -124,6 +124,7 @@ private:
         Tensor* targets = nullptr;
     } chunks_;
     std::unique_ptr<backend::cpu::HelperThread> helper_;  // made by the first helped step
+    bool no_helper_ = false;                              // the thread could not be started
 };
 
 }  // namespace strata::detail
