@@ -213,27 +213,31 @@ TrainingPlan::Outcome TrainingPlan::compute_step(Buffers& b, bool guard_nan, Tra
     return outcome;
 }
 
-TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, Rows rows, bool guard_nan,
-                                               TrainingState& state, std::optional<Rows> next) {
-    Buffers& b = buffers_for(rows.end - rows.begin);
+backend::cpu::HelperThread* TrainingPlan::helper_for(std::int64_t rows) {
     // A small batch runs on this thread and a helper (helper_thread.hpp): its kernels are too short to wake
     // OpenMP's pool for. A large batch's products run on the pool when it has more than two threads.
     const int threads = omp_get_max_threads();
-    bool helped = threads > 1 && !omp_in_parallel() && (threads == 2 || rows.end - rows.begin <= kHelpedRows);
-    if (helped && !helper_ && !no_helper_) {
+    if (threads < 2 || omp_in_parallel() || (threads > 2 && rows > kHelpedRows)) return nullptr;
+    if (!helper_ && !no_helper_) {
         try {
             helper_ = std::make_unique<backend::cpu::HelperThread>();
         } catch (const std::system_error&) {
             no_helper_ = true;  // no thread to be had (a process limit): the steps run on OpenMP's pool instead
         }
     }
-    helped = helped && helper_;
-    if (!helped) {
+    return helper_.get();
+}
+
+TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor& order, Rows rows, bool guard_nan,
+                                               TrainingState& state, std::optional<Rows> next) {
+    Buffers& b = buffers_for(rows.end - rows.begin);
+    backend::cpu::HelperThread* helper = helper_for(rows.end - rows.begin);
+    if (!helper) {
         if (!take_ahead(data, order, rows, b)) gather(data, order, rows, b.activations[0], b.targets);
         ++serial_;
         return compute_step(b, guard_nan, state);
     }
-    backend::cpu::HelperScope scope(*helper_);
+    backend::cpu::HelperScope scope(*helper);
     if (!take_ahead(data, order, rows, b)) gather_in_chunks(data, order, rows, b.activations[0], b.targets, false);
     const std::int64_t serial = ++serial_;
     if (!next) return compute_step(b, guard_nan, state);
@@ -252,15 +256,17 @@ TrainingPlan::Outcome TrainingPlan::train_step(const Arrays& data, const Tensor&
             } catch (...) {  // the step's own error is the one to report
             }
         }
-    } finish{*helper_};
+    } finish{*helper};
     const Outcome outcome = compute_step(b, guard_nan, state);
     finish.done = true;
-    helper_->finish_background();
+    helper->finish_background();
     return outcome;
 }
 
 bool TrainingPlan::test_step(const Arrays& data, std::int64_t begin, std::int64_t end, TrainingState& state) {
     Buffers& b = buffers_for(end - begin);
+    std::optional<backend::cpu::HelperScope> scope;
+    if (backend::cpu::HelperThread* helper = helper_for(end - begin)) scope.emplace(*helper);
     gather(data, Tensor(), Rows{begin, end}, b.activations[0], b.targets);
     if (!head_->read_targets(b.targets)) return false;
     forward(b, /*training=*/false);

@@ -92,6 +92,9 @@ private:
         std::int64_t next_serial = -1;
     };
     Buffers& buffers_for(std::int64_t batch);
+    // The helper a step of `rows` rows shares its work with, made on first use; null where it runs on
+    // OpenMP's pool (one thread, more than two threads and a large batch, or no helper to be had).
+    backend::cpu::HelperThread* helper_for(std::int64_t rows);
     void gather(const Arrays& data, const Tensor& order, Rows rows, Tensor& input, Tensor& targets) const;
     // Gathers `rows` into `input` and `targets` in chunks that this thread and helper_ share: now, or in the
     // background until helper_->finish_background().
