@@ -248,24 +248,26 @@ void* scratch_for(Scratch purpose, const memory::desc& desc) { return thread_scr
 // Runs one slice: `args` hold the channels-last activations, the weights and the bias; activations the
 // primitive takes in another layout are reordered through this thread's scratch.
 void execute(const Entry& entry, std::unordered_map<int, memory> args) {
-    std::unordered_map<int, memory> outputs;
+    // Reorders relayout i between the caller's memory and the primitive's: `to_primitive` for an input.
+    auto reorder = [&](std::size_t i, const memory& user, const memory& mine, bool to_primitive) {
+        const Relayout& r = entry.relayouts[i];
+        memory scratch(r.reorder_scratchpad, engine(), scratch_for(Scratch::reorder, r.reorder_scratchpad));
+        r.reorder.execute(stream(), {{DNNL_ARG_FROM, to_primitive ? user : mine},
+                                     {DNNL_ARG_TO, to_primitive ? mine : user},
+                                     {DNNL_ARG_SCRATCHPAD, scratch}});
+    };
+    memory users[2];  // make_entry allows two relayouts at most
     for (std::size_t i = 0; i < entry.relayouts.size(); ++i) {
         const Relayout& r = entry.relayouts[i];
-        memory user = args.at(r.arg);
+        users[i] = args.at(r.arg);
         memory mine(r.mine, engine(), scratch_for(i == 0 ? Scratch::relayout0 : Scratch::relayout1, r.mine));
-        memory reorder_scratch(r.reorder_scratchpad, engine(), scratch_for(Scratch::reorder, r.reorder_scratchpad));
-        if (r.output) outputs.emplace(r.arg, user);
-        else r.reorder.execute(stream(), {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, mine}, {DNNL_ARG_SCRATCHPAD, reorder_scratch}});
+        if (!r.output) reorder(i, users[i], mine, true);
         args[r.arg] = mine;
     }
     args.emplace(DNNL_ARG_SCRATCHPAD, memory(entry.scratchpad, engine(), scratch_for(Scratch::primitive, entry.scratchpad)));
     entry.primitive.execute(stream(), args);
-    for (const Relayout& r : entry.relayouts) {
-        if (!r.output) continue;
-        memory reorder_scratch(r.reorder_scratchpad, engine(), scratch_for(Scratch::reorder, r.reorder_scratchpad));
-        r.reorder.execute(stream(), {{DNNL_ARG_FROM, args.at(r.arg)}, {DNNL_ARG_TO, outputs.at(r.arg)},
-                                     {DNNL_ARG_SCRATCHPAD, reorder_scratch}});
-    }
+    for (std::size_t i = 0; i < entry.relayouts.size(); ++i)
+        if (entry.relayouts[i].output) reorder(i, users[i], args.at(entry.relayouts[i].arg), false);
     stream().wait();
 }
 

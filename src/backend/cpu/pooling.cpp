@@ -77,13 +77,6 @@ void pool_forward(bool max, const T* x, T* out, const Dims& d, const PoolWindow&
     });
 }
 
-// True when the windows tile the input without overlap or padding (a pool's default, strides = pool size): each
-// input position then lies in at most one window, and the backward can write every position once instead of
-// zeroing grad_x and adding into it.
-bool tiles(const PoolWindow& win) {
-    return win.strides[0] == win.pool[0] && win.strides[1] == win.pool[1] && win.pad[0] == 0 && win.pad[1] == 0;
-}
-
 // The backward of one image's block of channels [c0, c0 + width). With `through_relu` (max only), the gradient
 // that reaches a maximum is also multiplied by relu'(x) = [x > 0] there, which is the relu backward of the
 // layer below for every position that gets a gradient at all.
@@ -94,7 +87,7 @@ void pool_backward_block(bool max, bool through_relu, const T* image, const T* g
     // wide vectors beside the values.
     T best[kChannelBlock];
     std::int32_t at[kChannelBlock];
-    const bool tiled = tiles(win);
+    const bool tiled = pool_windows_tile(win);
     if (!tiled)
         for (std::int64_t p = 0; p < d.h * d.w; ++p) std::fill_n(grad_image + p * d.c, width, T(0));
     for (std::int64_t i = 0; i < d.oh; ++i)
@@ -197,6 +190,11 @@ void CpuBackend::pool2d_backward(bool max, const Tensor& x, const Tensor& grad_o
 
 // Both keep a window's indices as floats in a block of channels while they work (kChannelBlock at a time):
 // compares and selects on floats run as wide vectors, on bytes beside floats they do not.
+bool pool_windows_tile(const Backend::PoolWindow& window) {
+    return window.strides[0] == window.pool[0] && window.strides[1] == window.pool[1] && window.pad[0] == 0 &&
+           window.pad[1] == 0;
+}
+
 void max_pool2d_with_indices(const Tensor& x, const Backend::PoolWindow& window, Tensor& out, std::uint8_t* indices) {
     if (out.numel() == 0) return;
     const Dims d = dims_of(x, out);

@@ -27,6 +27,11 @@ void softmax_backward(const float* y, const float* g, float* out, std::int64_t r
 void max_pool2d_backward_through_relu(const Tensor& x, const Tensor& grad_out, const Backend::PoolWindow& window,
                                       Tensor& grad_x);
 
+// True when the windows tile the input without overlap or padding (a pool's default, strides = pool size): each
+// input position then lies in at most one window, so a backward can write every position once instead of
+// zeroing grad_x and adding into it.
+bool pool_windows_tile(const Backend::PoolWindow& window);
+
 // Max pooling of x [n, h, w, c] (float32) over windows that tile it (strides = pool size, no padding, at
 // most 256 positions), the same as pool2d, also writing for each output element which position of its window
 // (row-major, the first on ties) held the maximum, so that the backward reads those instead of the input.

@@ -7,7 +7,6 @@
 #include "backend/cpu/training_kernels.hpp"
 #include "ops/windows.hpp"
 #include "strata/backend/backend.hpp"
-#include "strata/ops/convolution.hpp"
 
 namespace strata::detail {
 
@@ -75,8 +74,7 @@ public:
     PlannedPooling2D(bool max, const backend::Backend::PoolWindow& window, Shape output_features)
         : max_(max), window_(window) {
         output_features_ = std::move(output_features);
-        keeps_indices_ = max && window.strides[0] == window.pool[0] && window.strides[1] == window.pool[1] &&
-                         window.pad[0] == 0 && window.pad[1] == 0 && window.pool[0] * window.pool[1] <= 256;
+        keeps_indices_ = max && backend::cpu::pool_windows_tile(window) && window.pool[0] * window.pool[1] <= 256;
     }
 
     bool take_relu_backward_of_input() override {
