@@ -104,6 +104,25 @@ std::vector<Case> cases() {
                                    .metrics = {"accuracy"}};
          },
          true, {9, 8, 2}, 3},
+        // Both convolutions run the max pooling's backward inside their own (conv_max_pool_backward.cpp): the
+        // first over its output channels (one channel in, no input gradient), the second over its 16 input
+        // channels, with the input's gradient.
+        {"Keras's convnet in small: Conv2D relu, MaxPooling2D, Conv2D relu 'same', MaxPooling2D, Adam",
+         [] {
+             Sequential m;
+             m.add(Conv2D(16, {3, 3}, {.activation = "relu", .input_shape = {10, 10, 1}}));
+             m.add(MaxPooling2D({2, 2}));
+             m.add(Conv2D(8, {3, 3}, {.padding = "same", .activation = "relu"}));
+             m.add(MaxPooling2D({2, 2}));
+             m.add(Flatten());
+             m.add(Dense(3, "softmax"));
+             return m;
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {10, 10, 1}, 3},
     };
 }
 

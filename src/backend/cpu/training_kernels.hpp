@@ -41,6 +41,19 @@ void max_pool2d_with_indices(const Tensor& x, const Backend::PoolWindow& window,
 void max_pool2d_backward_from_indices(const Tensor& grad_out, const Tensor* relu_output, const std::uint8_t* indices,
                                       const Backend::PoolWindow& window, Tensor& grad_x);
 
+// The backward of max pooling over windows that tile its input (max_pool2d_with_indices) and of the 2-D
+// convolution with its activation below it (conv_output = f(conv(x, kernel) + bias), the pooling's input), in
+// one: the gradients of the kernel, the bias and x (each may be null), summed over the windows' maxima alone,
+// where the pooling sends its gradient, instead of over every output of the convolution with zeros elsewhere
+// (conv_max_pool_backward.cpp). `pooled` and `grad_pooled` are the pooling's output and its gradient. Float32,
+// one group; the same numbers as the three backwards one after the other, to rounding, on any thread count.
+// With under 16 input channels it is fast only without grad_x.
+void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, const Tensor& conv_output,
+                                      const Backend::ConvGeometry& geometry, Epilogue activation,
+                                      const Tensor& pooled, const Tensor& grad_pooled, const std::uint8_t* indices,
+                                      const Backend::PoolWindow& pool, Tensor* grad_kernel, Tensor* grad_bias,
+                                      Tensor* grad_x);
+
 // out[c] = sum over rows of x[r, c]: the gradient of a bias added to every row.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out);
 

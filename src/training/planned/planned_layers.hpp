@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/backend/backend.hpp"
 #include "strata/core/tensor.hpp"
 #include "strata/layers/layer.hpp"
 
@@ -57,6 +58,21 @@ public:
     virtual void leave_relu_backward_to_next() {}
     // true when this layer can apply relu' of its input in its own backward, which it then does.
     virtual bool take_relu_backward_of_input() { return false; }
+
+    // Max pooling over windows that tile its input sends each gradient to one position of the layer below's
+    // output; a convolution can run that backward inside its own, at those positions alone (one in four, for
+    // 2 x 2 windows), and the pooling's backward is then not run (planned_step.cpp pairs them).
+    // The windows of a max pooling that keeps each window's argmax in its scratch.mask, else null ...
+    virtual const backend::Backend::PoolWindow* max_pool_with_indices() const { return nullptr; }
+    // ... true when this layer, below such a pooling, can run its backward (and the gradient of its own input
+    // when `input_gradient`), which it then does in backward_through_max_pool rather than in backward: from
+    // the pooling's output and gradient, and its mask.
+    virtual bool take_max_pool_backward(const backend::Backend::PoolWindow& /*window*/, bool /*input_gradient*/) {
+        return false;
+    }
+    virtual void backward_through_max_pool(const Tensor& /*x*/, const Tensor& /*y*/, const Tensor& /*pooled*/,
+                                           const Tensor& /*grad_pooled*/, const LayerScratch& /*pool_scratch*/,
+                                           Tensor* /*gx*/, LayerScratch& /*scratch*/) {}
 
 protected:
     Shape output_features_;

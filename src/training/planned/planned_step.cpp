@@ -61,11 +61,6 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         return nullptr;
     }
 
-    // A relu followed by max pooling: the pooling's backward runs the relu's.
-    for (std::size_t i = 0; i + 1 < plan->layers_.size(); ++i)
-        if (plan->layers_[i]->ends_in_relu() && plan->layers_[i + 1]->take_relu_backward_of_input())
-            plan->layers_[i]->leave_relu_backward_to_next();
-
     // The gradient of activation i is needed when a layer below it has trainable weights.
     bool below = false;
     for (const auto& layer : plan->layers_) {
@@ -74,6 +69,18 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         below = below || layer->has_trainable_weights();
     }
     plan->needs_gradient_.push_back(true);
+    // A convolution followed by max pooling: the convolution's backward runs the pooling's, at the windows'
+    // maxima. Otherwise, a relu followed by max pooling: the pooling's backward runs the relu's.
+    plan->runs_below_.assign(plan->layers_.size(), false);
+    for (std::size_t i = 0; i + 1 < plan->layers_.size(); ++i) {
+        PlannedLayer& layer = *plan->layers_[i];
+        PlannedLayer& next = *plan->layers_[i + 1];
+        const auto* window = next.max_pool_with_indices();
+        if (window && layer.take_max_pool_backward(*window, plan->needs_gradient_[i]))
+            plan->runs_below_[i + 1] = true;
+        else if (layer.ends_in_relu() && next.take_relu_backward_of_input())
+            layer.leave_relu_backward_to_next();
+    }
     while (plan->input_views_ < plan->layers_.size() && plan->layers_[plan->input_views_]->is_view()) ++plan->input_views_;
     if (plan->variables_.empty()) {
         why = "the model has no trainable weights";
@@ -123,7 +130,9 @@ TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
             if (b.gradients[i].defined()) b.gradients[i + 1] = view_as(b.gradients[i], shape);
         } else {
             b.activations[i + 1] = Tensor::empty(shape, float32, Device::cpu());
-            if (needs_gradient_[i + 1]) b.gradients[i + 1] = Tensor::empty(shape, float32, Device::cpu());
+            // A pooling whose backward the layer below runs never writes the gradient of its input.
+            const bool skipped = i + 1 < n && runs_below_[i + 1];
+            if (needs_gradient_[i + 1] && !skipped) b.gradients[i + 1] = Tensor::empty(shape, float32, Device::cpu());
         }
     }
     return b;
@@ -188,11 +197,20 @@ void TrainingPlan::forward(Buffers& b, bool training) {
 }
 
 void TrainingPlan::backward(Buffers& b) {
-    for (std::size_t i = layers_.size(); i-- > 0;) {
+    const std::size_t n = layers_.size();
+    for (std::size_t i = n; i-- > 0;) {
+        if (runs_below_[i]) continue;
+        // Through a max pooling above (make() pairs them), the gradient comes from the pooling's output.
+        const bool through_pool = i + 1 < n && runs_below_[i + 1];
+        Tensor& gy = b.gradients[through_pool ? i + 2 : i + 1];
         // Below the lowest trainable layer no gradient comes down: nothing is left to do.
-        if (!b.gradients[i + 1].defined()) break;
+        if (!gy.defined()) break;
         Tensor* gx = needs_gradient_[i] && !layers_[i]->is_view() ? &b.gradients[i] : nullptr;
-        layers_[i]->backward(b.activations[i], b.activations[i + 1], b.gradients[i + 1], gx, b.scratch[i]);
+        if (through_pool)
+            layers_[i]->backward_through_max_pool(b.activations[i], b.activations[i + 1], b.activations[i + 2], gy,
+                                                  b.scratch[i + 1], gx, b.scratch[i]);
+        else
+            layers_[i]->backward(b.activations[i], b.activations[i + 1], gy, gx, b.scratch[i]);
     }
 }
 

@@ -30,7 +30,8 @@ public:
             in.push_back(input_features[a]);
             out.push_back(output_features_[a]);
         }
-        const std::int64_t groups = input_features[spatial] / layer_->kernel().shape()[spatial];
+        input_channels_ = input_features[spatial];
+        const std::int64_t groups = input_channels_ / layer_->kernel().shape()[spatial];
         geometry_ = ops::detail::conv_geometry(in, out, layer_->kernel_size(), layer_->strides(),
                                                layer_->dilation_rate(), layer_->padding(), groups);
         epilogue_ = layer_->activation().epilogue();
@@ -38,6 +39,27 @@ public:
 
     bool ends_in_relu() const override { return epilogue_ == Epilogue::relu; }
     void leave_relu_backward_to_next() override { activation_backward_ = false; }
+
+    // Under this many input channels, the input's gradient at the maxima alone, in vectors over those channels,
+    // is slower than the dense kernels over the whole output (the weights' gradient is not: it then runs over
+    // the output channels).
+    static constexpr std::int64_t kChannelsForInputGradient = 16;
+
+    bool take_max_pool_backward(const backend::Backend::PoolWindow& window, bool input_gradient) override {
+        if (layer_->rank() != 2 || geometry_.groups != 1) return false;
+        if (input_gradient && input_channels_ < kChannelsForInputGradient) return false;
+        pool_window_ = window;
+        activation_backward_ = false;
+        return true;
+    }
+
+    void backward_through_max_pool(const Tensor& x, const Tensor& y, const Tensor& pooled, const Tensor& grad_pooled,
+                                   const LayerScratch& pool_scratch, Tensor* gx, LayerScratch&) override {
+        backend::cpu::conv2d_backward_through_max_pool(
+            x, layer_->kernel(), y, geometry_, epilogue_, pooled, grad_pooled, pool_scratch.mask.data<std::uint8_t>(),
+            pool_window_, kernel_grad_.defined() ? &kernel_grad_ : nullptr, bias_grad_.defined() ? &bias_grad_ : nullptr,
+            gx);
+    }
 
     void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
         if (training && epilogue_ != Epilogue::none && activation_backward_)
@@ -64,6 +86,8 @@ private:
     backend::Backend::ConvGeometry geometry_;
     Epilogue epilogue_ = Epilogue::none;
     bool activation_backward_ = true;  // false when the next layer runs it
+    backend::Backend::PoolWindow pool_window_{};  // of the max pooling above, once its backward is taken
+    std::int64_t input_channels_ = 0;
 };
 
 // MaxPooling2D and AveragePooling2D on channels-last inputs. Max pooling over windows that tile the input
@@ -75,6 +99,10 @@ public:
         : max_(max), window_(window) {
         output_features_ = std::move(output_features);
         keeps_indices_ = max && backend::cpu::pool_windows_tile(window) && window.pool[0] * window.pool[1] <= 256;
+    }
+
+    const backend::Backend::PoolWindow* max_pool_with_indices() const override {
+        return keeps_indices_ ? &window_ : nullptr;
     }
 
     bool take_relu_backward_of_input() override {
