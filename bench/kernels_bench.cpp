@@ -8,6 +8,8 @@
 
 #include <strata/strata.hpp>
 
+#include "backend/cpu/training_kernels.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -45,6 +47,35 @@ void Conv2D(benchmark::State& state) {
     set_flops(state, 2.0 * batch * (size - 2) * (size - 2) * 9 * channels * filters);
 }
 BENCHMARK(Conv2D)->Args({28, 1, 32})->Args({13, 32, 64})->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The backward of the convnet's convolutions with the max pooling above them, as the planned step runs it
+// (conv2d_backward_through_max_pool): 28x28x1 -> 32 (the weights' gradient only, as for a model's first
+// layer) and 13x13x32 -> 64 (also the input's gradient), batch 128, relu, 2 x 2 pools. FLOP/s counts the
+// dense backward's arithmetic, which the kernel's sum over the maxima alone stands for.
+void ConvMaxPoolBackward(benchmark::State& state) {
+    const std::int64_t size = state.range(0), channels = state.range(1), filters = state.range(2), batch = 128;
+    const bool input_gradient = channels > 1;
+    strata::utils::set_random_seed(1);
+    Tensor x = strata::random::normal({batch, size, size, channels});
+    Tensor kernel = strata::random::normal({3, 3, channels, filters}), bias = strata::random::normal({filters});
+    Tensor y = ops::conv(x, kernel, bias, {}, strata::backend::Epilogue::relu);
+    const std::int64_t conv_size = size - 2, pooled_size = conv_size / 2;
+    const strata::backend::Backend::PoolWindow pool{{2, 2}, {2, 2}, {0, 0}};
+    Tensor pooled = Tensor::empty({batch, pooled_size, pooled_size, filters});
+    Tensor indices = Tensor::empty({batch, pooled_size, pooled_size, filters}, strata::uint8);
+    strata::backend::cpu::max_pool2d_with_indices(y, pool, pooled, indices.data<std::uint8_t>());
+    Tensor grad_pooled = strata::random::normal({batch, pooled_size, pooled_size, filters});
+    Tensor grad_kernel = Tensor::empty(kernel.shape()), grad_bias = Tensor::empty(bias.shape());
+    Tensor grad_x = Tensor::empty(x.shape());
+    const strata::backend::Backend::ConvGeometry geometry{{1, 1}, {1, 1}, {0, 0}, {0, 0}, 1};
+    for (auto _ : state)
+        strata::backend::cpu::conv2d_backward_through_max_pool(x, kernel, y, geometry, strata::backend::Epilogue::relu,
+                                                               pooled, grad_pooled, indices.data<std::uint8_t>(), pool,
+                                                               &grad_kernel, &grad_bias,
+                                                               input_gradient ? &grad_x : nullptr);
+    set_flops(state, (input_gradient ? 4.0 : 2.0) * batch * conv_size * conv_size * 9 * channels * filters);
+}
+BENCHMARK(ConvMaxPoolBackward)->Args({28, 1, 32})->Args({13, 32, 64})->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // Memory-bound kernels: an elementwise add and a row softmax; bytes moved are what they read and write.
 void Add(benchmark::State& state) {

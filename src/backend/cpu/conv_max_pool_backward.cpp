@@ -15,7 +15,8 @@
 //
 // Vectors run over the input channels (backward_images), with W and dW kept as [o][kh][kw][c_in] (a
 // transposed copy of W, and the slices' partial sums of dW), so both updates run along contiguous floats; with
-// few input channels the weights' gradient runs them over the output channels (weights_across_outputs).
+// few input channels the weights' gradient runs them over the output channels: with AVX-512 in the kernels
+// of conv_max_pool_few_channels.hpp, which keep the sums in registers, elsewhere in weights_across_outputs.
 //
 // Threads: the batch is cut into slices by its size alone, each slice on one thread, writing its images' dx
 // and its own partial dW and db; the partials are added in slice order, so the bits do not depend on the
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "conv_max_pool_few_channels.hpp"
 #include "convolution.hpp"
 #include "parallel.hpp"
 #include "scratch.hpp"
@@ -157,8 +159,8 @@ void backward_images(const Problem& p, std::int64_t begin, std::int64_t end, flo
 // With few input channels (an image's first convolution) runs of c_in floats are too short for vectors: the
 // weights' gradient runs its vectors over the output channels instead, in Keras's layout [kh][kw][c_in][o].
 // Per window, dz is split by where each channel's maximum lies, dz_at[a][o] = dz[o] where at(o) = a, else 0;
-// then dW[k][ci][:] += x[a + k][ci] * dz_at[a][:] for each position a, skipping the x that are zero (padding,
-// and an image's blank background). Images [begin, end): adds their share to grad_w and grad_b [o]; no dx.
+// then dW[k][ci][:] += x[a + k][ci] * dz_at[a][:] for each position a whose x lies inside the image (not
+// in the padding). Images [begin, end): adds their share to grad_w and grad_b [o]; no dx.
 void weights_across_outputs(const Problem& p, std::int64_t begin, std::int64_t end, float* grad_w, float* grad_b) {
     constexpr std::int64_t kBlock = 64;  // output channels at a time: their state stays in L1
     const ConvDims& d = p.d;
@@ -221,7 +223,7 @@ void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, con
                                       const Backend::ConvGeometry& geometry, Epilogue activation,
                                       const Tensor& pooled, const Tensor& grad_pooled, const std::uint8_t* indices,
                                       const Backend::PoolWindow& pool, Tensor* grad_kernel, Tensor* grad_bias,
-                                      Tensor* grad_x) {
+                                      Tensor* grad_x, bool portable) {
     Problem p{conv_dims(x.shape(), kernel.shape(), conv_output.shape(), geometry),
               pool,
               pooled.shape()[1],
@@ -236,6 +238,8 @@ void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, con
     const ConvDims& d = p.d;
     const std::int64_t taps = d.k[1] * d.k[2], weights = taps * d.c_in * d.c_out;
     const bool across_outputs = !grad_x && d.c_in < kVectorChannels;
+    const ConvUnderPool few{d, pool, p.pooled_h, p.pooled_w, activation};
+    const bool in_registers = across_outputs && !portable && few_channel_weights_gradient_covers(few);
     if (grad_x && d.n > 0) {
         // W [kh][kw][c_in][o] -> W_t [o][kh][kw][c_in]
         auto* t = static_cast<float*>(thread_scratch(Scratch::weights, static_cast<std::size_t>(weights) * sizeof(float)));
@@ -255,7 +259,10 @@ void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, con
         for_each_slice(d.n, slices, [&](std::int64_t s, std::int64_t begin, std::int64_t end) {
             float* mine = partial + s * stride;
             if (s > 0) std::fill_n(mine, stride, 0.0f);
-            if (across_outputs) weights_across_outputs(p, begin, end, mine, mine + weights);
+            if (in_registers)
+                few_channel_weights_gradient(few, p.x, p.pooled, p.grad_pooled, p.indices, begin, end, mine,
+                                             mine + weights);
+            else if (across_outputs) weights_across_outputs(p, begin, end, mine, mine + weights);
             else backward_images(p, begin, end, mine, mine + weights);
         });
     if (!grad_kernel && !grad_bias) return;

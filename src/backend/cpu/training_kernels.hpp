@@ -47,12 +47,27 @@ void max_pool2d_backward_from_indices(const Tensor& grad_out, const Tensor* relu
 // where the pooling sends its gradient, instead of over every output of the convolution with zeros elsewhere
 // (conv_max_pool_backward.cpp). `pooled` and `grad_pooled` are the pooling's output and its gradient. Float32,
 // one group; the same numbers as the three backwards one after the other, to rounding, on any thread count.
-// With under 16 input channels it is fast only without grad_x.
+// With under 16 input channels it is fast only without grad_x. `portable` runs the loops written for any CPU
+// even where faster kernels exist for this one (conv_max_pool_few_channels.hpp), so that a test can set
+// them side by side.
 void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, const Tensor& conv_output,
                                       const Backend::ConvGeometry& geometry, Epilogue activation,
                                       const Tensor& pooled, const Tensor& grad_pooled, const std::uint8_t* indices,
                                       const Backend::PoolWindow& pool, Tensor* grad_kernel, Tensor* grad_bias,
-                                      Tensor* grad_x);
+                                      Tensor* grad_x, bool portable = false);
+
+// The forward of the same pair for a convolution with few input channels (an image's first layer), in one:
+// writes what max_pool2d_with_indices would write from conv_forward's output, to rounding, without writing
+// that output; of `conv_output` only the shape is read (conv_max_pool_few_channels.hpp). Covered: a relu or
+// no activation, one group, windows that all lie wholly inside the convolution's output, a window's receptive
+// field of at most 256 floats, at most 32 taps times input channels, and a CPU with AVX-512; the caller asks
+// first.
+bool conv2d_max_pool_forward_covers(const Shape& x, const Shape& kernel, const Shape& conv_output, const Shape& pooled,
+                                    const Backend::ConvGeometry& geometry, Epilogue activation,
+                                    const Backend::PoolWindow& pool);
+void conv2d_max_pool_forward(const Tensor& x, const Tensor& kernel, const Tensor* bias, const Tensor& conv_output,
+                             const Backend::ConvGeometry& geometry, Epilogue activation,
+                             const Backend::PoolWindow& pool, Tensor& pooled, std::uint8_t* indices);
 
 // out[c] = sum over rows of x[r, c]: the gradient of a bias added to every row.
 void column_sums(const float* x, std::int64_t rows, std::int64_t cols, float* out);

@@ -73,6 +73,13 @@ public:
     virtual void backward_through_max_pool(const Tensor& /*x*/, const Tensor& /*y*/, const Tensor& /*pooled*/,
                                            const Tensor& /*grad_pooled*/, const LayerScratch& /*pool_scratch*/,
                                            Tensor* /*gx*/, LayerScratch& /*scratch*/) {}
+    // Once it has taken the backward, true when this layer can also run the pooling's forward inside its own,
+    // which it then does in forward_through_max_pool rather than in forward: it writes the pooling's output
+    // and mask, and never its own output `y` (of which the backward then reads only the shape).
+    // `pooled_features` is the pooling's output shape without the batch axis.
+    virtual bool take_max_pool_forward(const Shape& /*pooled_features*/) { return false; }
+    virtual void forward_through_max_pool(const Tensor& /*x*/, const Tensor& /*y*/, Tensor& /*pooled*/,
+                                          LayerScratch& /*pool_scratch*/) {}
 
 protected:
     Shape output_features_;

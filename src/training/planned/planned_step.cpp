@@ -70,15 +70,18 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
     }
     plan->needs_gradient_.push_back(true);
     // A convolution followed by max pooling: the convolution's backward runs the pooling's, at the windows'
-    // maxima. Otherwise, a relu followed by max pooling: the pooling's backward runs the relu's.
+    // maxima, and for an image's first convolution its forward runs the pooling's too. Otherwise, a relu
+    // followed by max pooling: the pooling's backward runs the relu's.
     plan->runs_below_.assign(plan->layers_.size(), false);
+    plan->forward_below_.assign(plan->layers_.size(), false);
     for (std::size_t i = 0; i + 1 < plan->layers_.size(); ++i) {
         PlannedLayer& layer = *plan->layers_[i];
         PlannedLayer& next = *plan->layers_[i + 1];
         const auto* window = next.max_pool_with_indices();
-        if (window && layer.take_max_pool_backward(*window, plan->needs_gradient_[i]))
+        if (window && layer.take_max_pool_backward(*window, plan->needs_gradient_[i])) {
             plan->runs_below_[i + 1] = true;
-        else if (layer.ends_in_relu() && next.take_relu_backward_of_input())
+            plan->forward_below_[i + 1] = layer.take_max_pool_forward(next.output_features());
+        } else if (layer.ends_in_relu() && next.take_relu_backward_of_input())
             layer.leave_relu_backward_to_next();
     }
     while (plan->input_views_ < plan->layers_.size() && plan->layers_[plan->input_views_]->is_view()) ++plan->input_views_;
@@ -192,8 +195,14 @@ bool TrainingPlan::take_ahead(const Arrays& data, const Tensor& order, Rows rows
 }
 
 void TrainingPlan::forward(Buffers& b, bool training) {
-    for (std::size_t i = 0; i < layers_.size(); ++i)
-        if (!layers_[i]->is_view()) layers_[i]->forward(b.activations[i], b.activations[i + 1], training, b.scratch[i]);
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        if (layers_[i]->is_view() || forward_below_[i]) continue;
+        if (i + 1 < layers_.size() && forward_below_[i + 1])
+            layers_[i]->forward_through_max_pool(b.activations[i], b.activations[i + 1], b.activations[i + 2],
+                                                 b.scratch[i + 1]);
+        else
+            layers_[i]->forward(b.activations[i], b.activations[i + 1], training, b.scratch[i]);
+    }
 }
 
 void TrainingPlan::backward(Buffers& b) {

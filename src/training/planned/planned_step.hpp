@@ -110,7 +110,8 @@ private:
 
     std::vector<std::unique_ptr<PlannedLayer>> layers_;
     std::vector<bool> needs_gradient_;  // per activation: some layer below it has trainable weights
-    std::vector<bool> runs_below_;      // per layer: a max pooling whose backward the layer below runs
+    std::vector<bool> runs_below_;      // per layer: a max pooling whose backward the layer below runs ...
+    std::vector<bool> forward_below_;   // ... and whose forward it runs too
     std::size_t input_views_ = 0;       // leading layers whose output is the input under another shape
     std::int64_t serial_ = 0;           // train_step calls so far
     std::unique_ptr<PlannedHead> head_;

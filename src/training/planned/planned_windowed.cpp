@@ -30,6 +30,7 @@ public:
             in.push_back(input_features[a]);
             out.push_back(output_features_[a]);
         }
+        input_features_ = input_features;
         input_channels_ = input_features[spatial];
         const std::int64_t groups = input_channels_ / layer_->kernel().shape()[spatial];
         geometry_ = ops::detail::conv_geometry(in, out, layer_->kernel_size(), layer_->strides(),
@@ -61,6 +62,20 @@ public:
             gx);
     }
 
+    // An image's first convolution (few input channels) writes the pooling's output itself: its own output,
+    // the largest of the model, is then never written nor read.
+    bool take_max_pool_forward(const Shape& pooled_features) override {
+        return backend::cpu::conv2d_max_pool_forward_covers(input_features_.with_batch(1), layer_->kernel().shape(),
+                                                            output_features_.with_batch(1),
+                                                            pooled_features.with_batch(1), geometry_, epilogue_,
+                                                            pool_window_);
+    }
+
+    void forward_through_max_pool(const Tensor& x, const Tensor& y, Tensor& pooled, LayerScratch& pool_scratch) override {
+        backend::cpu::conv2d_max_pool_forward(x, layer_->kernel(), bias(), y, geometry_, epilogue_, pool_window_, pooled,
+                                              pool_scratch.mask.data<std::uint8_t>());
+    }
+
     void allocate(std::int64_t batch, bool training, LayerScratch& scratch) const override {
         if (training && epilogue_ != Epilogue::none && activation_backward_)
             scratch.activation_grad = Tensor::empty(output_features_.with_batch(batch), float32, Device::cpu());
@@ -87,6 +102,7 @@ private:
     Epilogue epilogue_ = Epilogue::none;
     bool activation_backward_ = true;  // false when the next layer runs it
     backend::Backend::PoolWindow pool_window_{};  // of the max pooling above, once its backward is taken
+    Shape input_features_;
     std::int64_t input_channels_ = 0;
 };
 
