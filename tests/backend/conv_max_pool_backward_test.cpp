@@ -2,8 +2,9 @@
 // (src/backend/cpu/conv_max_pool_backward.cpp) against the kernels it replaces, one after the other: the
 // pooling's backward from its indices, the activation's backward and the convolution's weights and data
 // gradients. Strides, dilations, 'same' padding, windows clipped at the edge or leaving rows out, 3 x 3
-// windows, every activation, few input channels (vectors over the output channels) and many, with and
-// without the input's gradient, and the same bits on one thread and on two.
+// windows, every activation, few input channels (vectors over the output channels) and many (a multiple of
+// 16, where the sums are kept in registers), with and without the input's gradient, and the same bits on
+// one thread and on two.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -45,6 +46,10 @@ std::vector<Case> cases() {
          Epilogue::sigmoid, true},
         {"2 channels in with the input's gradient, no activation, 'same'", 3, 7, 9, 2, 4, {3, 3}, {1, 1}, {1, 1},
          "same", {2, 2}, Epilogue::none, true},
+        {"32 channels in, 'same' (fields reaching into the padding), 5 filters, sigmoid", 2, 8, 10, 32, 5, {3, 3},
+         {1, 1}, {1, 1}, "same", {2, 2}, Epilogue::sigmoid, true},
+        {"48 channels in, 'valid', relu, weights only", 3, 9, 9, 48, 20, {3, 3}, {1, 1}, {1, 1}, "valid", {2, 2},
+         Epilogue::relu, false},
         {"one channel in (an image), 'valid', relu, weights only", 17, 10, 10, 1, 70, {3, 3}, {1, 1}, {1, 1},
          "valid", {2, 2}, Epilogue::relu, false},
         {"three channels in, 'same', dilation 2 one way, clipped windows, tanh, weights only", 4, 9, 11, 3, 5,

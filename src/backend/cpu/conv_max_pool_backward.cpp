@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "conv_max_pool_few_channels.hpp"
+#include "conv_max_pool_many_channels.hpp"
 #include "convolution.hpp"
 #include "parallel.hpp"
 #include "scratch.hpp"
@@ -40,18 +41,7 @@ constexpr std::int64_t kSlices = 16;
 // output channels (weights_across_outputs).
 constexpr std::int64_t kVectorChannels = 16;
 
-// g * f'(z) from y = f(z), with the products in activation_backward's order.
-inline float through_activation(Epilogue activation, float g, float y) {
-    switch (activation) {
-        case Epilogue::none: return g;
-        case Epilogue::relu: return g * (y > 0.0f ? 1.0f : 0.0f);
-        case Epilogue::sigmoid: return g * y * (1.0f - y);
-        case Epilogue::tanh: return g * (1.0f - y * y);
-    }
-    return g;
-}
-
-// dz[k] = g[k] * f'(z[k]) for k < m, from y = f(z): as above, in vectors.
+// dz[k] = g[k] * f'(z[k]) for k < m, from y = f(z): activation_backward's products, in vectors.
 void through_activation(Epilogue activation, const float* g, const float* y, float* dz, std::int64_t m) {
     switch (activation) {
         case Epilogue::none: std::copy_n(g, m, dz); return;
@@ -121,7 +111,7 @@ void backward_images(const Problem& p, std::int64_t begin, std::int64_t end, flo
                 }
                 const std::int64_t window = ((b * p.pooled_h + i) * p.pooled_w + j) * o_n;
                 for (std::int64_t o = 0; o < o_n; ++o) {
-                    const float dz = through_activation(p.activation, p.grad_pooled[window + o], p.pooled[window + o]);
+                    const float dz = activation_backward(p.activation, p.grad_pooled[window + o], p.pooled[window + o]);
                     if (dz == 0.0f) continue;  // adds nothing: a relu's zero, most often
                     grad_b[o] += dz;
                     const std::uint8_t position = p.indices[window + o];
@@ -238,8 +228,10 @@ void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, con
     const ConvDims& d = p.d;
     const std::int64_t taps = d.k[1] * d.k[2], weights = taps * d.c_in * d.c_out;
     const bool across_outputs = !grad_x && d.c_in < kVectorChannels;
-    const ConvUnderPool few{d, pool, p.pooled_h, p.pooled_w, activation};
-    const bool in_registers = across_outputs && !portable && few_channel_weights_gradient_covers(few);
+    // Where AVX-512 kernels cover the shapes, their sums stay in registers.
+    const ConvUnderPool pair{d, pool, p.pooled_h, p.pooled_w, activation};
+    const bool few_in_registers = across_outputs && !portable && few_channel_weights_gradient_covers(pair);
+    const bool many_in_registers = !across_outputs && !portable && many_channel_backward_covers(pair);
     if (grad_x && d.n > 0) {
         // W [kh][kw][c_in][o] -> W_t [o][kh][kw][c_in]
         auto* t = static_cast<float*>(thread_scratch(Scratch::weights, static_cast<std::size_t>(weights) * sizeof(float)));
@@ -259,9 +251,12 @@ void conv2d_backward_through_max_pool(const Tensor& x, const Tensor& kernel, con
         for_each_slice(d.n, slices, [&](std::int64_t s, std::int64_t begin, std::int64_t end) {
             float* mine = partial + s * stride;
             if (s > 0) std::fill_n(mine, stride, 0.0f);
-            if (in_registers)
-                few_channel_weights_gradient(few, p.x, p.pooled, p.grad_pooled, p.indices, begin, end, mine,
+            if (few_in_registers)
+                few_channel_weights_gradient(pair, p.x, p.pooled, p.grad_pooled, p.indices, begin, end, mine,
                                              mine + weights);
+            else if (many_in_registers)
+                many_channel_backward(pair, p.x, p.kernel_t, p.pooled, p.grad_pooled, p.indices, begin, end, mine,
+                                      mine + weights, p.grad_x);
             else if (across_outputs) weights_across_outputs(p, begin, end, mine, mine + weights);
             else backward_images(p, begin, end, mine, mine + weights);
         });

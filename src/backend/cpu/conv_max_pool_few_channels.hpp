@@ -23,13 +23,6 @@
 
 namespace strata::backend::cpu {
 
-struct ConvUnderPool {
-    ConvDims d;
-    Backend::PoolWindow pool;
-    std::int64_t pooled_h = 0, pooled_w = 0;
-    Epilogue activation = Epilogue::none;
-};
-
 // Whether the forward covers this convolution: one group, rank 2, a relu or no activation, windows that tile
 // the output, a patch of at most 32 floats, at most 32 kernel rows (taps times input channels), and AVX-512.
 bool few_channel_forward_covers(const ConvUnderPool& c);

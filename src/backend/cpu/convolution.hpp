@@ -23,6 +23,15 @@ struct ConvDims {
     std::int64_t k_pixels() const { return k[0] * k[1] * k[2]; }
 };
 
+// A 2-D convolution with its activation under max pooling whose windows tile the convolution's output
+// (conv_max_pool_*.cpp): pooled_h x pooled_w windows.
+struct ConvUnderPool {
+    ConvDims d;
+    Backend::PoolWindow pool;
+    std::int64_t pooled_h = 0, pooled_w = 0;
+    Epilogue activation = Epilogue::none;
+};
+
 // x [n, in..., c_in], kernel [k..., c_in / groups, c_out], out [n, out..., c_out].
 ConvDims conv_dims(const Shape& x, const Shape& kernel, const Shape& out, const Backend::ConvGeometry& geometry);
 

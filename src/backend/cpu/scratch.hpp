@@ -10,7 +10,9 @@
 namespace strata::backend::cpu {
 
 // What a block is for: two uses within one call need two purposes.
-enum class Scratch { primitive, reorder, weights, weights_tail, partial, diff_weights, relayout0, relayout1, count };
+enum class Scratch {
+    primitive, reorder, weights, weights_tail, partial, diff_weights, relayout0, relayout1, sparse_terms, count
+};
 
 // At least `bytes` bytes, 64-byte aligned, that stay this thread's until its next call for `purpose`.
 void* thread_scratch(Scratch purpose, std::size_t bytes);

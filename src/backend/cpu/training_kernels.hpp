@@ -17,6 +17,17 @@ namespace strata::backend::cpu {
 // sigmoid' = y (1 - y), tanh' = 1 - y^2, identity' = 1. `out` may be `g`.
 void activation_backward(Epilogue activation, const float* y, const float* g, float* out, std::int64_t n);
 
+// The same for one element: g * f'(x) from y = f(x), with the products in the same order.
+inline float activation_backward(Epilogue activation, float g, float y) {
+    switch (activation) {
+        case Epilogue::none: return g;
+        case Epilogue::relu: return g * (y > 0.0f ? 1.0f : 0.0f);
+        case Epilogue::sigmoid: return g * y * (1.0f - y);
+        case Epilogue::tanh: return g * (1.0f - y * y);
+    }
+    return g;
+}
+
 // out = y * (g - sum(g * y)) row by row, the backward of y = softmax(x) over the last axis.
 void softmax_backward(const float* y, const float* g, float* out, std::int64_t rows, std::int64_t cols);
 
