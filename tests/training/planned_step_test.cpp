@@ -13,17 +13,22 @@ namespace strata {
 namespace {
 
 using layers::Activation;
+using layers::Add;
+using layers::Average;
 using layers::AveragePooling2D;
+using layers::Concatenate;
 using layers::Conv2D;
 using layers::Dense;
 using layers::Dropout;
 using layers::DenseOptions;
 using layers::Flatten;
 using layers::MaxPooling2D;
+using layers::Multiply;
+using layers::Subtract;
 
 struct Case {
     const char* name;
-    std::function<Sequential()> model;
+    std::function<Model()> model;  // a Sequential or a functional Model
     std::function<CompileOptions()> compile;
     bool sparse;  // integer labels rather than one-hot rows
     Shape features;
@@ -123,15 +128,66 @@ std::vector<Case> cases() {
                                    .metrics = {"accuracy"}};
          },
          true, {10, 10, 1}, 3},
+        // Functional models: values read by several layers get the sum of their readers' gradients.
+        {"functional, a residual Add: a Dense relu read by a Dense tanh and by the Add, Adam",
+         [] {
+             Tensor x = Input({12});
+             Tensor h = Dense(16, "relu")(x);
+             Tensor sum = Add()({h, Dense(16, "tanh")(h)});
+             return Model(x, Dense(3, "softmax")(sum));
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01), .loss = "categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         false, {12}, 3},
+        {"functional, two convolution branches of the input joined by Concatenate on axis 1 and on the channels",
+         [] {
+             Tensor x = Input({6, 6, 2});
+             Tensor a = MaxPooling2D({2, 2})(Conv2D(3, {3, 3}, {.padding = "same", .activation = "relu"})(x));
+             Tensor b = AveragePooling2D({2, 2})(Conv2D(3, {1, 1})(x));
+             Tensor rows = Flatten()(Concatenate({.axis = 1})({a, b}));  // 6 x 3 x 3
+             Tensor channels = Flatten()(Concatenate()({a, b}));        // 3 x 3 x 6
+             Tensor joined = Dropout(0.2)(Concatenate()({rows, channels}));
+             return Model(x, Dense(3, "softmax")(joined));
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {6, 6, 2}, 3},
+        {"functional, Subtract, a Multiply of three inputs (one value twice) and Average, SGD, mse",
+         [] {
+             Tensor x = Input({8});
+             Tensor a = Dense(5, "tanh")(x);
+             Tensor b = Dense(5, "sigmoid")(x);
+             Tensor difference = Subtract()({a, b});
+             Tensor product = Multiply()({difference, a, a});
+             return Model(x, Dense(2)(Average()({product, b, difference})));
+         },
+         [] { return CompileOptions{.optimizer = optimizers::SGD(0.1), .loss = "mse"}; },
+         false, {8}, 2},
+        {"functional, a frozen branch added twice to a trainable one, SGD, sparse categorical crossentropy",
+         [] {
+             Tensor x = Input({6});
+             Tensor frozen = Dense(4, "relu", {.trainable = false})(x);
+             Tensor sum = Add()({frozen, Dense(4)(x), frozen});
+             return Model(x, Dense(3, "softmax")(sum));
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::SGD(0.1), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {6}, 3},
     };
 }
 
 // Two models of the case with the same initial weights, compiled as given and with run_eagerly.
-std::pair<Sequential, Sequential> planned_and_eager(const Case& c) {
+std::pair<Model, Model> planned_and_eager(const Case& c) {
     utils::set_random_seed(3);
-    Sequential planned = c.model();
+    Model planned = c.model();
     utils::set_random_seed(3);
-    Sequential eager = c.model();
+    Model eager = c.model();
     planned.compile(c.compile());
     CompileOptions eager_options = c.compile();
     eager_options.run_eagerly = true;
@@ -140,7 +196,7 @@ std::pair<Sequential, Sequential> planned_and_eager(const Case& c) {
 }
 
 // Each weight of `planned` is that of `eager`, to rounding.
-void expect_same_weights(Sequential& planned, Sequential& eager) {
+void expect_same_weights(Model& planned, Model& eager) {
     std::vector<Tensor> wp = planned.get_weights(), we = eager.get_weights();
     ASSERT_EQ(wp.size(), we.size());
     for (std::size_t i = 0; i < wp.size(); ++i) {
@@ -203,7 +259,7 @@ TEST(PlannedStepTest, TrainOnBatchRunsThePlanAndGivesTheEagerSteps) {
     Case c = cases()[0];
     utils::set_random_seed(11);
     Data d = data_for(c, 40);
-    Sequential m = c.model();
+    Model m = c.model();
     m.compile(c.compile());
     m.train_on_batch(d.x, d.y, Tensor::ones({40}));
     EXPECT_NE(m.eager_reason().find("sample weights"), std::string::npos);
@@ -220,9 +276,9 @@ TEST(PlannedStepTest, StartsFromTheFirstStepSoThatAResumedFitGivesTheSameBits) {
     Case c = cases()[0];
     Data d = data_for(c, 96);
     utils::set_random_seed(3);
-    Sequential once = c.model();
+    Model once = c.model();
     utils::set_random_seed(3);
-    Sequential twice = c.model();
+    Model twice = c.model();
     once.compile(c.compile());
     twice.compile(c.compile());
     utils::set_random_seed(5);
@@ -244,7 +300,7 @@ TEST(PlannedStepTest, GivesTheSameBitsOnOneThreadAndOnTwo) {
         Case c = cases()[1];  // Flatten first (the gathered input is viewed), Dropout, Adam
         Data d = data_for(c, 230);
         utils::set_random_seed(3);
-        Sequential m = c.model();
+        Model m = c.model();
         m.compile(c.compile());
         m.fit(d.x, d.y, {.batch_size = 32, .epochs = 2, .verbose = 0});
         EXPECT_EQ(m.eager_reason(), "");
@@ -285,7 +341,7 @@ TEST(PlannedStepTest, WhatThePlanDoesNotCoverRunsEagerlyAndSaysWhy) {
     utils::set_random_seed(1);
     Tensor x = random::normal({64, 6});
     Tensor y = utils::to_categorical(random::uniform({64}, 0.0, 3.0).astype(int64), 3);
-    auto fit_and_reason = [&](Sequential model, CompileOptions options, FitOptions fit = {.verbose = 0}) {
+    auto fit_and_reason = [&](Model model, CompileOptions options, FitOptions fit = {.verbose = 0}) {
         model.compile(std::move(options));
         model.fit(x, y, std::move(fit));
         return model.eager_reason();
@@ -311,6 +367,18 @@ TEST(PlannedStepTest, WhatThePlanDoesNotCoverRunsEagerlyAndSaysWhy) {
     Sequential selu;
     selu.add(Dense(3, "selu", {.input_shape = {6}}));
     EXPECT_NE(fit_and_reason(selu, {.loss = "mse"}).find("activation"), std::string::npos);
+    // Functional models the plan leaves to the eager step: shared weights, a merge it does not run, and a
+    // reshape of a value another layer reads too (the view would share that value's gradient).
+    Tensor in = Input({6});
+    Dense shared(3);
+    EXPECT_NE(fit_and_reason(Model(in, Add()({shared(in), shared(in)})), {.loss = "mse"}).find("called more than once"),
+              std::string::npos);
+    EXPECT_NE(fit_and_reason(Model(in, layers::Maximum()({Dense(3)(in), Dense(3)(in)})), {.loss = "mse"})
+                  .find("the plan takes the Add, Subtract, Multiply and Average merges"),
+              std::string::npos);
+    EXPECT_NE(fit_and_reason(Model(in, Add()({Dense(3)(Flatten()(in)), Dense(3)(in)})), {.loss = "mse"})
+                  .find("reshapes a value that other layers also read"),
+              std::string::npos);
     EXPECT_EQ(mlp().eager_reason(), "not compiled");
 }
 
@@ -384,6 +452,23 @@ TEST(PlannedInferenceTest, PredictOnBatchAndPredictGiveTheEagerForward) {
     expect_eager(m.predict_on_batch(x), x);
     // A bad input is the eager path's error.
     EXPECT_THROW(m.predict_on_batch(random::normal({2, 4, 3})), ShapeError);
+}
+
+TEST(PlannedInferenceTest, AFunctionalModelsBranchesRunPlannedAsTheyDoEagerly) {
+    utils::set_random_seed(6);
+    Tensor in = Input({3, 4});
+    Tensor flat = Flatten()(in);  // read by both branches
+    Tensor a = Dense(8, "relu")(flat);
+    Tensor b = Dense(8, "tanh")(flat);
+    Tensor joined = Concatenate()({Add()({a, b}), Multiply()({a, b}), Subtract()({a, b})});
+    Model m(in, Dense(3)(Average()({Dense(3, "sigmoid")(joined), Dense(3)(a)})));
+    for (std::int64_t rows : {1, 5}) {
+        Tensor x = random::normal({rows, 3, 4});
+        Tensor got = m.predict_on_batch(x), want = m(x);
+        ASSERT_EQ(got.shape(), want.shape());
+        std::vector<float> p = got.to_vector<float>(), e = want.to_vector<float>();
+        for (std::size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], e[i], 1e-6) << "rows " << rows << ", " << i;
+    }
 }
 
 }  // namespace

@@ -7,11 +7,8 @@
 namespace strata::detail {
 
 std::unique_ptr<InferencePlan> InferencePlan::make(const Graph& graph, std::string& why) {
-    std::vector<std::shared_ptr<Layer>> chain = layer_chain(graph);
-    if (chain.empty()) {
-        why = "the plan takes a chain of layers from one input to one output";
-        return nullptr;
-    }
+    const LayerGraph calls = layer_graph(graph, why);
+    if (calls.layers.empty()) return nullptr;
     const Tensor& input = graph.inputs[0];
     auto plan = std::unique_ptr<InferencePlan>(new InferencePlan());
     plan->input_features_ = input.shape().without_batch();
@@ -19,8 +16,9 @@ std::unique_ptr<InferencePlan> InferencePlan::make(const Graph& graph, std::stri
         why = "the plan takes one float32 input of a known shape";
         return nullptr;
     }
-    plan->layers_ = plan_layers(chain, plan->input_features_, /*training=*/false, why);
+    plan->layers_ = plan_layers(calls, plan->input_features_, /*training=*/false, why);
     if (plan->layers_.empty()) return nullptr;
+    plan->inputs_ = calls.inputs;
     plan->node_count_ = graph.nodes.size();
     plan->last_call_ = graph.nodes.back().call.get();
     return plan;
@@ -56,11 +54,13 @@ std::unique_ptr<InferencePlan::Buffers> InferencePlan::take(std::int64_t rows) {
     auto b = std::make_unique<Buffers>();
     b->activations.resize(layers_.size() + 1);
     b->scratch.resize(layers_.size());
+    b->merge_x.resize(layers_.size());
     b->activations[0] = Tensor::empty(input_features_.with_batch(rows), float32, Device::cpu());
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         const Shape shape = layers_[i]->output_features().with_batch(rows);
         layers_[i]->allocate(rows, /*training=*/false, b->scratch[i]);
-        b->activations[i + 1] = layers_[i]->is_view() ? view_as(b->activations[i], shape)
+        b->merge_x[i].resize(inputs_[i].size());
+        b->activations[i + 1] = layers_[i]->is_view() ? view_as(b->activations[inputs_[i][0]], shape)
                                                       : Tensor::empty(shape, float32, Device::cpu());
     }
     return b;
@@ -78,9 +78,16 @@ Tensor InferencePlan::predict(const Tensor& x) {
     const std::int64_t rows = x.shape()[0];
     std::unique_ptr<Buffers> b = take(rows);
     std::memcpy(b->activations[0].raw_data(), x.raw_data(), static_cast<std::size_t>(x.numel()) * sizeof(float));
-    for (std::size_t i = 0; i < layers_.size(); ++i)
-        if (!layers_[i]->is_view())
-            layers_[i]->forward(b->activations[i], b->activations[i + 1], /*training=*/false, b->scratch[i]);
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        PlannedLayer& layer = *layers_[i];
+        if (layer.is_view()) continue;
+        if (layer.arity() > 1) {
+            for (std::size_t k = 0; k < inputs_[i].size(); ++k) b->merge_x[i][k] = &b->activations[inputs_[i][k]];
+            layer.forward_merge(b->merge_x[i].data(), b->activations[i + 1]);
+        } else {
+            layer.forward(b->activations[inputs_[i][0]], b->activations[i + 1], /*training=*/false, b->scratch[i]);
+        }
+    }
     const Tensor& last = b->activations.back();
     Tensor out = Tensor::empty(last.shape(), float32, Device::cpu());
     std::memcpy(out.raw_data(), last.raw_data(), static_cast<std::size_t>(last.numel()) * sizeof(float));

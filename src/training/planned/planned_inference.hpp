@@ -39,11 +39,13 @@ private:
     struct Buffers {
         std::vector<Tensor> activations;  // [0] the input, [i + 1] the output of layer i
         std::vector<LayerScratch> scratch;
+        std::vector<std::vector<const Tensor*>> merge_x;  // per layer, one pointer per input, set by each call
     };
     std::unique_ptr<Buffers> take(std::int64_t rows);
     void give_back(std::int64_t rows, std::unique_ptr<Buffers> buffers);
 
-    std::vector<std::unique_ptr<PlannedLayer>> layers_;
+    std::vector<std::unique_ptr<PlannedLayer>> layers_;  // the model's layer calls in topological order
+    std::vector<std::vector<std::size_t>> inputs_;       // per layer: the values it reads (layer_graph)
     Shape input_features_;
     std::size_t node_count_ = 0;
     const void* last_call_ = nullptr;  // the graph's last layer call, to tell a rebuilt graph apart

@@ -1,8 +1,11 @@
 #include "planned_layers.hpp"
 
+#include <map>
+#include <set>
 #include <typeinfo>
 
 #include "../../models/graph.hpp"
+#include "planned_merging.hpp"
 #include "planned_windowed.hpp"
 #include "backend/cpu/training_kernels.hpp"
 #include "strata/backend/backend.hpp"
@@ -178,17 +181,43 @@ private:
 
 }  // namespace
 
-std::vector<std::shared_ptr<Layer>> layer_chain(const Graph& graph) {
-    if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) return {};
-    std::vector<std::shared_ptr<Layer>> chain;
-    const KerasHistory* previous = graph.inputs[0].impl()->keras_history.get();
-    for (const GraphNode& node : graph.nodes) {
-        if (node.call->inputs.size() != 1 || node.call->inputs[0].impl()->keras_history.get() != previous) return {};
-        chain.push_back(node.call->layer);
-        previous = node.call.get();
+LayerGraph layer_graph(const Graph& graph, std::string& why) {
+    if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) {
+        why = "the plan takes models with one input and one output";
+        return {};
     }
-    if (graph.outputs[0].impl()->keras_history.get() != previous) return {};
-    return chain;
+    LayerGraph out;
+    // Where each call's output is among the values.
+    std::map<const KerasHistory*, std::size_t> value_of{{graph.inputs[0].impl()->keras_history.get(), 0}};
+    std::set<const Layer*> seen;
+    for (const GraphNode& node : graph.nodes) {
+        const Layer* layer = node.call->layer.get();
+        if (!seen.insert(layer).second) {
+            why = "layer \"" + layer->name() + "\" is called more than once";
+            return {};
+        }
+        std::vector<std::size_t> inputs;
+        for (const Tensor& input : node.call->inputs) {
+            auto found = value_of.find(input.impl()->keras_history.get());
+            if (found == value_of.end()) {
+                why = "layer \"" + layer->name() + "\" takes a value from outside the model's graph";
+                return {};
+            }
+            inputs.push_back(found->second);
+        }
+        if (inputs.empty()) {
+            why = "layer \"" + layer->name() + "\" takes no inputs";
+            return {};
+        }
+        out.layers.push_back(node.call->layer);
+        out.inputs.push_back(std::move(inputs));
+        value_of[node.call.get()] = out.layers.size();
+    }
+    if (graph.outputs[0].impl()->keras_history.get() != graph.nodes.back().call.get()) {
+        why = "the model's output is not its last layer call's";
+        return {};
+    }
+    return out;
 }
 
 Tensor view_as(const Tensor& t, const Shape& shape) {
@@ -267,14 +296,18 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
     return nullptr;
 }
 
-std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const std::vector<std::shared_ptr<Layer>>& chain,
-                                                       const Shape& input_features, bool training, std::string& why) {
+std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const LayerGraph& graph, const Shape& input_features,
+                                                       bool training, std::string& why) {
     std::vector<std::unique_ptr<PlannedLayer>> planned;
-    Shape features = input_features;
-    for (const auto& layer : chain) {
-        std::unique_ptr<PlannedLayer> one = plan_layer(layer, features, training, why);
+    std::vector<Shape> values{input_features};
+    for (std::size_t i = 0; i < graph.layers.size(); ++i) {
+        std::vector<Shape> inputs;
+        for (std::size_t v : graph.inputs[i]) inputs.push_back(values[v]);
+        std::unique_ptr<PlannedLayer> one = inputs.size() == 1
+                                                ? plan_layer(graph.layers[i], inputs[0], training, why)
+                                                : plan_merge(graph.layers[i], inputs, why);
         if (!one) return {};
-        features = one->output_features();
+        values.push_back(one->output_features());
         planned.push_back(std::move(one));
     }
     return planned;

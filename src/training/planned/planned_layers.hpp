@@ -40,6 +40,13 @@ public:
     // gradient of the input. `gy` may be overwritten.
     virtual void backward(const Tensor& x, const Tensor& y, Tensor& gy, Tensor* gx, LayerScratch& scratch) = 0;
 
+    // A layer of several inputs (Add, Concatenate) says how many, and the plan runs forward_merge and
+    // backward_merge instead of forward and backward: `xs` and `gxs` hold one pointer per input, a null gx
+    // where that input's gradient is not needed.
+    virtual std::size_t arity() const { return 1; }
+    virtual void forward_merge(const Tensor* const* /*xs*/, Tensor& /*y*/) {}
+    virtual void backward_merge(const Tensor* const* /*xs*/, const Tensor& /*gy*/, Tensor* const* /*gxs*/) {}
+
     // The trainable weights and the buffers their gradients go to, in the layer's weight order.
     virtual void collect(std::vector<Tensor>& /*variables*/, std::vector<Tensor>& /*grads*/) const {}
     bool has_trainable_weights() const {
@@ -127,9 +134,15 @@ protected:
 
 struct Graph;
 
-// The layers from a model's one input to its one output when each takes the output of the one before;
-// empty when the graph is not such a chain.
-std::vector<std::shared_ptr<Layer>> layer_chain(const Graph& graph);
+// The layer calls of a model with one input and one output, in topological order, each with the values it
+// takes: value 0 is the model's input, value i + 1 the output of call i, and the last call's output is the
+// model's. Empty, with the reason in `why`, when a layer is called more than once (its weights would be
+// planned twice) or a call has no inputs.
+struct LayerGraph {
+    std::vector<std::shared_ptr<Layer>> layers;
+    std::vector<std::vector<std::size_t>> inputs;
+};
+LayerGraph layer_graph(const Graph& graph, std::string& why);
 
 // The tensor `t` under another shape of as many elements, sharing its storage.
 Tensor view_as(const Tensor& t, const Shape& shape);
@@ -140,9 +153,9 @@ Tensor view_as(const Tensor& t, const Shape& shape);
 std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, const Shape& input_features,
                                          bool training, std::string& why);
 
-// The planned form of each layer of `chain`, from inputs of `input_features` on; empty with the reason in
-// `why` when one of them is not covered.
-std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const std::vector<std::shared_ptr<Layer>>& chain,
-                                                       const Shape& input_features, bool training, std::string& why);
+// The planned form of each call of `graph`, its inputs' shapes read from the values before it (value 0 of
+// `input_features`); empty with the reason in `why` when one of them is not covered.
+std::vector<std::unique_ptr<PlannedLayer>> plan_layers(const LayerGraph& graph, const Shape& input_features,
+                                                       bool training, std::string& why);
 
 }  // namespace strata::detail

@@ -21,6 +21,15 @@ std::size_t row_bytes(const Tensor& t) {
     return elements * dtype_size(t.dtype());
 }
 
+// total += part, elementwise: a gradient that reaches a value along a second path.
+void add_into(Tensor& total, const Tensor& part) {
+    float* t = total.data<float>();
+    const float* p = part.data<float>();
+    const std::int64_t n = total.numel();
+#pragma omp simd
+    for (std::int64_t i = 0; i < n; ++i) t[i] += p[i];
+}
+
 }  // namespace
 
 std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingState& state, const Arrays& data,
@@ -33,11 +42,8 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         why = "the optimizer clips, decays weights, scales the loss, accumulates gradients or keeps an EMA";
         return nullptr;
     }
-    std::vector<std::shared_ptr<Layer>> chain = layer_chain(graph);
-    if (chain.empty()) {
-        why = "the plan takes a chain of layers from one input to one output";
-        return nullptr;
-    }
+    const LayerGraph calls = layer_graph(graph, why);
+    if (calls.layers.empty()) return nullptr;
     const Tensor& input = graph.inputs[0];
     if (input.dtype() != float32 || data.x.size() != 1 || data.y.size() != 1 || !data.y[0].defined()) {
         why = "the plan takes one float32 input and one target array";
@@ -49,8 +55,26 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         why = "the input shape " + input.shape().to_string() + " is not fully known";
         return nullptr;
     }
-    plan->layers_ = plan_layers(chain, plan->input_features_, /*training=*/true, why);
+    plan->layers_ = plan_layers(calls, plan->input_features_, /*training=*/true, why);
     if (plan->layers_.empty()) return nullptr;
+    plan->inputs_ = calls.inputs;
+    const std::size_t n = plan->layers_.size();
+    // How many layer inputs read each value. A view (Flatten) shares its input's buffers, its gradient too: the
+    // plan takes one only where nothing else reads that input.
+    std::vector<std::size_t> readers(n + 1, 0);
+    for (const auto& inputs : plan->inputs_)
+        for (std::size_t v : inputs) ++readers[v];
+    for (std::size_t i = 0; i < n; ++i)
+        if (plan->layers_[i]->is_view() && readers[plan->inputs_[i][0]] != 1) {
+            why = "layer \"" + calls.layers[i]->name() + "\" reshapes a value that other layers also read";
+            return nullptr;
+        }
+    plan->merge_x_.resize(n);
+    plan->merge_gx_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        plan->merge_x_[i].resize(plan->inputs_[i].size());
+        plan->merge_gx_[i].resize(plan->inputs_[i].size());
+    }
     const Shape& features = plan->layers_.back()->output_features();
     plan->target_features_ = data.y[0].shape().without_batch();
     plan->target_dtype_ = data.y[0].dtype();
@@ -61,30 +85,49 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         return nullptr;
     }
 
-    // The gradient of activation i is needed when a layer below it has trainable weights.
-    bool below = false;
-    for (const auto& layer : plan->layers_) {
-        plan->needs_gradient_.push_back(below);
-        layer->collect(plan->variables_, plan->grads_);
-        below = below || layer->has_trainable_weights();
+    // The gradient of a value is needed when it depends on trainable weights: those of the layer that made it,
+    // or of one before on a path to it. The loss's gradient of the output always is.
+    plan->needs_gradient_.assign(n + 1, false);
+    for (std::size_t i = 0; i < n; ++i) {
+        plan->layers_[i]->collect(plan->variables_, plan->grads_);
+        bool needs = plan->layers_[i]->has_trainable_weights();
+        for (std::size_t v : plan->inputs_[i]) needs = needs || plan->needs_gradient_[v];
+        plan->needs_gradient_[i + 1] = needs;
     }
-    plan->needs_gradient_.push_back(true);
+    plan->needs_gradient_[n] = true;
+    // A value read by several layer inputs gets the sum of their gradients: the last reader writes it (the
+    // first to run backward), the others add theirs (written to a buffer of their own), in a fixed order.
+    plan->writes_gradient_.resize(n);
+    std::vector<bool> written(n + 1, false);
+    for (std::size_t i = n; i-- > 0;) {
+        plan->writes_gradient_[i].resize(plan->inputs_[i].size());
+        for (std::size_t k = 0; k < plan->inputs_[i].size(); ++k) {
+            const std::size_t v = plan->inputs_[i][k];
+            plan->writes_gradient_[i][k] = !written[v];
+            written[v] = true;
+        }
+    }
     // A convolution followed by max pooling: the convolution's backward runs the pooling's, at the windows'
     // maxima, and for an image's first convolution its forward runs the pooling's too. Otherwise, a relu
-    // followed by max pooling: the pooling's backward runs the relu's.
-    plan->runs_below_.assign(plan->layers_.size(), false);
-    plan->forward_below_.assign(plan->layers_.size(), false);
-    for (std::size_t i = 0; i + 1 < plan->layers_.size(); ++i) {
+    // followed by max pooling: the pooling's backward runs the relu's. Only where the pooling alone reads the
+    // layer's output.
+    plan->runs_below_.assign(n, false);
+    plan->forward_below_.assign(n, false);
+    for (std::size_t i = 0; i + 1 < n; ++i) {
         PlannedLayer& layer = *plan->layers_[i];
         PlannedLayer& next = *plan->layers_[i + 1];
+        if (readers[i + 1] != 1 || plan->inputs_[i + 1] != std::vector<std::size_t>{i + 1} || layer.arity() != 1)
+            continue;
         const auto* window = next.max_pool_with_indices();
-        if (window && layer.take_max_pool_backward(*window, plan->needs_gradient_[i])) {
+        if (window && layer.take_max_pool_backward(*window, plan->needs_gradient_[plan->inputs_[i][0]])) {
             plan->runs_below_[i + 1] = true;
             plan->forward_below_[i + 1] = layer.take_max_pool_forward(next.output_features());
         } else if (layer.ends_in_relu() && next.take_relu_backward_of_input())
             layer.leave_relu_backward_to_next();
     }
-    while (plan->input_views_ < plan->layers_.size() && plan->layers_[plan->input_views_]->is_view()) ++plan->input_views_;
+    // The values that are the input under another shape: views of it, of those, and so on.
+    for (std::size_t v = 0, i = 0; i < n; ++i)
+        if (plan->layers_[i]->is_view() && plan->inputs_[i][0] == v) plan->input_aliases_.push_back(v = i + 1);
     if (plan->variables_.empty()) {
         why = "the model has no trainable weights";
         return nullptr;
@@ -125,12 +168,20 @@ TrainingPlan::Buffers& TrainingPlan::buffers_for(std::int64_t batch) {
     b.next_targets = head_->make_target_buffer(batch);
     b.next_indices.resize(static_cast<std::size_t>(batch));
     if (needs_gradient_[0]) b.gradients[0] = Tensor::empty(input_features_.with_batch(batch), float32, Device::cpu());
+    b.added_gradients.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         const Shape shape = layers_[i]->output_features().with_batch(batch);
         layers_[i]->allocate(batch, /*training=*/true, b.scratch[i]);
+        b.added_gradients[i].resize(inputs_[i].size());
+        for (std::size_t k = 0; k < inputs_[i].size(); ++k) {
+            const std::size_t v = inputs_[i][k];
+            if (needs_gradient_[v] && !writes_gradient_[i][k])
+                b.added_gradients[i][k] = Tensor::empty(b.activations[v].shape(), float32, Device::cpu());
+        }
         if (layers_[i]->is_view()) {
-            b.activations[i + 1] = view_as(b.activations[i], shape);
-            if (b.gradients[i].defined()) b.gradients[i + 1] = view_as(b.gradients[i], shape);
+            const std::size_t v = inputs_[i][0];
+            b.activations[i + 1] = view_as(b.activations[v], shape);
+            if (b.gradients[v].defined()) b.gradients[i + 1] = view_as(b.gradients[v], shape);
         } else {
             b.activations[i + 1] = Tensor::empty(shape, float32, Device::cpu());
             // A pooling whose backward the layer below runs never writes the gradient of its input.
@@ -188,38 +239,58 @@ bool TrainingPlan::take_ahead(const Arrays& data, const Tensor& order, Rows rows
     }
     // Swap the storage under the input and the leading views of it (Flatten), and the target buffers.
     std::swap(b.activations[0].impl()->storage, b.next_input.impl()->storage);
-    for (std::size_t i = 1; i <= input_views_; ++i) b.activations[i].impl()->storage = b.activations[0].impl()->storage;
+    for (std::size_t v : input_aliases_) b.activations[v].impl()->storage = b.activations[0].impl()->storage;
     std::swap(b.targets, b.next_targets);
     b.next_serial = -1;
     return true;
 }
 
 void TrainingPlan::forward(Buffers& b, bool training) {
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-        if (layers_[i]->is_view() || forward_below_[i]) continue;
-        if (i + 1 < layers_.size() && forward_below_[i + 1])
-            layers_[i]->forward_through_max_pool(b.activations[i], b.activations[i + 1], b.activations[i + 2],
-                                                 b.scratch[i + 1]);
+    const std::size_t n = layers_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        PlannedLayer& layer = *layers_[i];
+        if (layer.is_view() || forward_below_[i]) continue;
+        if (layer.arity() > 1) {
+            for (std::size_t k = 0; k < inputs_[i].size(); ++k) merge_x_[i][k] = &b.activations[inputs_[i][k]];
+            layer.forward_merge(merge_x_[i].data(), b.activations[i + 1]);
+            continue;
+        }
+        const Tensor& x = b.activations[inputs_[i][0]];
+        if (i + 1 < n && forward_below_[i + 1])
+            layer.forward_through_max_pool(x, b.activations[i + 1], b.activations[i + 2], b.scratch[i + 1]);
         else
-            layers_[i]->forward(b.activations[i], b.activations[i + 1], training, b.scratch[i]);
+            layer.forward(x, b.activations[i + 1], training, b.scratch[i]);
     }
 }
 
 void TrainingPlan::backward(Buffers& b) {
     const std::size_t n = layers_.size();
     for (std::size_t i = n; i-- > 0;) {
-        if (runs_below_[i]) continue;
+        PlannedLayer& layer = *layers_[i];
+        // A view's gradient is its input's, under another shape; a pooling run by the layer below has none.
+        if (runs_below_[i] || layer.is_view()) continue;
         // Through a max pooling above (make() pairs them), the gradient comes from the pooling's output.
         const bool through_pool = i + 1 < n && runs_below_[i + 1];
         Tensor& gy = b.gradients[through_pool ? i + 2 : i + 1];
-        // Below the lowest trainable layer no gradient comes down: nothing is left to do.
-        if (!gy.defined()) break;
-        Tensor* gx = needs_gradient_[i] && !layers_[i]->is_view() ? &b.gradients[i] : nullptr;
-        if (through_pool)
-            layers_[i]->backward_through_max_pool(b.activations[i], b.activations[i + 1], b.activations[i + 2], gy,
-                                                  b.scratch[i + 1], gx, b.scratch[i]);
-        else
-            layers_[i]->backward(b.activations[i], b.activations[i + 1], gy, gx, b.scratch[i]);
+        // Nothing before this layer has trainable weights: nothing to send back.
+        if (!gy.defined()) continue;
+        // Each input's gradient goes to the value's buffer, or (when a later reader wrote it) to one of its own.
+        std::vector<Tensor*>& gx = merge_gx_[i];
+        for (std::size_t k = 0; k < inputs_[i].size(); ++k) {
+            const std::size_t v = inputs_[i][k];
+            gx[k] = !needs_gradient_[v] ? nullptr : writes_gradient_[i][k] ? &b.gradients[v] : &b.added_gradients[i][k];
+        }
+        if (layer.arity() > 1) {
+            for (std::size_t k = 0; k < inputs_[i].size(); ++k) merge_x_[i][k] = &b.activations[inputs_[i][k]];
+            layer.backward_merge(merge_x_[i].data(), gy, gx.data());
+        } else if (through_pool) {
+            layer.backward_through_max_pool(b.activations[inputs_[i][0]], b.activations[i + 1], b.activations[i + 2], gy,
+                                            b.scratch[i + 1], gx[0], b.scratch[i]);
+        } else {
+            layer.backward(b.activations[inputs_[i][0]], b.activations[i + 1], gy, gx[0], b.scratch[i]);
+        }
+        for (std::size_t k = 0; k < inputs_[i].size(); ++k)
+            if (gx[k] && !writes_gradient_[i][k]) add_into(b.gradients[inputs_[i][k]], *gx[k]);
     }
 }
 

@@ -1,8 +1,9 @@
 // The planned training step: what fit and evaluate run instead of the eager step when a model allows it.
 //
 // The eager step (trainer.cpp) runs each layer's ops, records the graph, walks it backward and leaves every
-// intermediate in a tensor of its own. For a model that is a chain of the layers the plan knows
-// (planned_layers.hpp) ending in a loss it knows (planned_head.hpp), the plan instead
+// intermediate in a tensor of its own. For a model with one input and one output whose layers the plan
+// knows (planned_layers.hpp), in a chain or joined by merges (Add, Concatenate, ...: planned_merging.hpp),
+// each layer called once, ending in a loss it knows (planned_head.hpp), the plan instead
 //   - infers every shape once, and per batch size allocates once the input and target buffers, each
 //     layer's output, the gradients and the layers' scratch, and reuses them on every step of that size;
 //   - gathers each batch straight from the dataset into the input buffers (shuffled by index, never copied
@@ -15,10 +16,14 @@
 // computes, to rounding (a test trains both side by side), draws the same random numbers (dropout masks), and
 // updates the same weights and optimizer state in place.
 //
+// A value that several layers read (a residual connection's) gets the sum of their gradients: the last
+// reader writes it, the others add theirs, always in that order.
+//
 // Everything else runs eagerly, as do models compiled with run_eagerly: models with several inputs or
-// outputs or branches, other layers, losses, metrics the plan does not fuse (those still work: they are
-// updated on tensors that view the plan's buffers), sample or class weights, regularizers, optimizers with
-// clipping, weight decay, EMA, loss scaling or gradient accumulation, and anything not float32 on the CPU.
+// outputs or a layer called twice (shared weights), other layers, losses, metrics the plan does not fuse
+// (those still work: they are updated on tensors that view the plan's buffers), sample or class weights,
+// regularizers, optimizers with clipping, weight decay, EMA, loss scaling or gradient accumulation, and
+// anything not float32 on the CPU.
 #pragma once
 
 #include <map>
@@ -82,6 +87,8 @@ private:
     struct Buffers {
         Tensor targets;
         std::vector<Tensor> activations, gradients;
+        // Per layer input: where its gradient goes when it is added to one that another reader wrote.
+        std::vector<std::vector<Tensor>> added_gradients;
         std::vector<LayerScratch> scratch;
         // A batch gathered ahead (by the step before), swapped in when the step it was gathered for asks for
         // exactly those rows of the same arrays.
@@ -108,11 +115,17 @@ private:
     void forward(Buffers& b, bool training);
     void backward(Buffers& b);
 
+    // The model's layer calls in topological order; value 0 is the input, value i + 1 the output of layer i.
     std::vector<std::unique_ptr<PlannedLayer>> layers_;
-    std::vector<bool> needs_gradient_;  // per activation: some layer below it has trainable weights
+    std::vector<std::vector<std::size_t>> inputs_;  // per layer: the values it reads
+    std::vector<std::vector<bool>> writes_gradient_;  // per layer input: writes its value's gradient, or adds to it
+    std::vector<bool> needs_gradient_;  // per value: it depends on trainable weights
     std::vector<bool> runs_below_;      // per layer: a max pooling whose backward the layer below runs ...
     std::vector<bool> forward_below_;   // ... and whose forward it runs too
-    std::size_t input_views_ = 0;       // leading layers whose output is the input under another shape
+    std::vector<std::size_t> input_aliases_;  // values that are the input under another shape
+    // Per layer, one pointer per input: made once, so that a step allocates nothing to pass them.
+    std::vector<std::vector<const Tensor*>> merge_x_;
+    std::vector<std::vector<Tensor*>> merge_gx_;
     std::int64_t serial_ = 0;           // train_step calls so far
     std::unique_ptr<PlannedHead> head_;
     Shape input_features_, target_features_;
