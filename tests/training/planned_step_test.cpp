@@ -22,6 +22,7 @@ using layers::Dense;
 using layers::Dropout;
 using layers::DenseOptions;
 using layers::Flatten;
+using layers::GlobalAveragePooling2D;
 using layers::MaxPooling2D;
 using layers::Multiply;
 using layers::Subtract;
@@ -179,6 +180,34 @@ std::vector<Case> cases() {
                                    .metrics = {"accuracy"}};
          },
          true, {6}, 3},
+        {"functional, a residual block of convolutions under max pooling, GlobalAveragePooling2D, Adam",
+         [] {
+             Tensor x = Input({6, 6, 2});
+             Tensor pooled = MaxPooling2D({2, 2})(Conv2D(4, {3, 3}, {.padding = "same", .activation = "relu"})(x));
+             Tensor h = Conv2D(4, {3, 3}, {.padding = "same", .activation = "relu"})(pooled);
+             h = Conv2D(4, {3, 3}, {.padding = "same"})(h);
+             Tensor block = Activation("relu")(Add()({pooled, h}));
+             return Model(x, Dense(3, "softmax")(GlobalAveragePooling2D()(block)));
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::Adam(0.01), .loss = "sparse_categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         true, {6, 6, 2}, 3},
+        {"Conv1D, GlobalAveragePooling1D keeping its axis, Flatten, RMSprop",
+         [] {
+             Sequential m;
+             m.add(layers::Conv1D(4, 2, {.activation = "tanh", .input_shape = {5, 3}}));
+             m.add(layers::GlobalAveragePooling1D({.keepdims = true}));
+             m.add(Flatten());
+             m.add(Dense(3, "softmax"));
+             return m;
+         },
+         [] {
+             return CompileOptions{.optimizer = optimizers::RMSprop(0.01), .loss = "categorical_crossentropy",
+                                   .metrics = {"accuracy"}};
+         },
+         false, {5, 3}, 3},
     };
 }
 

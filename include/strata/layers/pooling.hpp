@@ -90,6 +90,8 @@ public:
     nlohmann::json get_config() const override;
 
     bool keepdims() const { return keepdims_; }
+    bool is_max() const { return max_; }
+    const std::string& data_format() const { return data_format_; }
 
 protected:
     Tensor call(const Tensor& x, bool training) override;

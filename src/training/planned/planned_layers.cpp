@@ -291,8 +291,10 @@ std::unique_ptr<PlannedLayer> plan_layer(const std::shared_ptr<Layer>& layer, co
         return plan_conv(std::static_pointer_cast<layers::ConvImpl>(layer), input_features, training, why);
     if (type == typeid(layers::PoolingImpl))
         return plan_pooling(std::static_pointer_cast<layers::PoolingImpl>(layer), input_features, why);
-    why = who + " is not a layer the plan runs (Dense, Conv1D/2D/3D, MaxPooling2D, AveragePooling2D, Activation, "
-                "Flatten, Dropout)";
+    if (type == typeid(layers::GlobalPoolingImpl))
+        return plan_global_pooling(std::static_pointer_cast<layers::GlobalPoolingImpl>(layer), input_features, why);
+    why = who + " is not a layer the plan runs (Dense, Conv1D/2D/3D, MaxPooling2D, AveragePooling2D, "
+                "GlobalAveragePooling1D/2D, Activation, Flatten, Dropout)";
     return nullptr;
 }
 

@@ -1,8 +1,11 @@
 // The planned forms of the windowed layers (planned_layers.hpp): Conv1D/2D/3D with bias and relu, sigmoid,
-// tanh or no activation fused into the convolution, and MaxPooling2D and AveragePooling2D. Each calls the
+// tanh or no activation fused into the convolution, MaxPooling2D and AveragePooling2D, and
+// GlobalAveragePooling1D/2D. Each calls the
 // kernels the eager ops call (ops/convolution.cpp, ops/pooling.cpp), with the geometry worked out once from
 // the layer's arguments by the same functions (ops/windows.hpp), on the plan's buffers.
 #include "planned_windowed.hpp"
+
+#include <algorithm>
 
 #include "backend/cpu/training_kernels.hpp"
 #include "ops/windows.hpp"
@@ -155,6 +158,55 @@ private:
     bool through_relu_ = false;  // also runs the relu backward of the layer below
 };
 
+// GlobalAveragePooling1D/2D on channels-last inputs: each row's mean over its positions, per channel, summed
+// in double and divided in float32 as the eager ops (ops::mean) do; backward spreads gy / count over the
+// positions.
+class PlannedGlobalAveragePooling final : public PlannedLayer {
+public:
+    PlannedGlobalAveragePooling(const Shape& input_features, Shape output_features)
+        : channels_(input_features[input_features.rank() - 1]),
+          positions_(input_features.numel() / input_features[input_features.rank() - 1]) {
+        output_features_ = std::move(output_features);
+    }
+
+    void allocate(std::int64_t, bool, LayerScratch& scratch) const override {
+        scratch.draws.resize(static_cast<std::size_t>(channels_));
+    }
+
+    void forward(const Tensor& x, Tensor& y, bool, LayerScratch& scratch) override {
+        const std::int64_t rows = x.shape()[0];
+        const float* in = x.data<float>();
+        float* out = y.data<float>();
+        double* sums = scratch.draws.data();
+        const float count = static_cast<float>(positions_);
+        for (std::int64_t r = 0; r < rows; ++r) {
+            std::fill_n(sums, channels_, 0.0);
+            // Whole rows of channels at a time, in the order of the positions.
+            for (std::int64_t p = 0; p < positions_; ++p) {
+                const float* at = in + (r * positions_ + p) * channels_;
+#pragma omp simd
+                for (std::int64_t c = 0; c < channels_; ++c) sums[c] += static_cast<double>(at[c]);
+            }
+            for (std::int64_t c = 0; c < channels_; ++c) out[r * channels_ + c] = static_cast<float>(sums[c]) / count;
+        }
+    }
+
+    void backward(const Tensor&, const Tensor&, Tensor& gy, Tensor* gx, LayerScratch&) override {
+        if (!gx) return;
+        const std::int64_t rows = gy.shape()[0];
+        const float count = static_cast<float>(positions_);
+        float* g = gy.data<float>();
+        float* out = gx->data<float>();
+        for (std::int64_t i = 0; i < rows * channels_; ++i) g[i] /= count;  // gy may be overwritten
+        for (std::int64_t r = 0; r < rows; ++r)
+            for (std::int64_t p = 0; p < positions_; ++p)
+                std::copy_n(g + r * channels_, channels_, out + (r * positions_ + p) * channels_);
+    }
+
+private:
+    std::int64_t channels_, positions_;
+};
+
 }  // namespace
 
 std::unique_ptr<PlannedLayer> plan_conv(std::shared_ptr<layers::ConvImpl> layer, const Shape& input_features,
@@ -184,6 +236,22 @@ std::unique_ptr<PlannedLayer> plan_pooling(const std::shared_ptr<layers::Pooling
     }
     return std::make_unique<PlannedPooling2D>(layer->is_max(), window,
                                               Shape{out_extent[0], out_extent[1], input_features[2]});
+}
+
+std::unique_ptr<PlannedLayer> plan_global_pooling(const std::shared_ptr<layers::GlobalPoolingImpl>& layer,
+                                                  const Shape& input_features, std::string& why) {
+    const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
+    if (layer->is_max() || layer->data_format() != "channels_last" || input_features.rank() < 2) {
+        why = who + ": the plan takes global average pooling of channels-last data";
+        return nullptr;
+    }
+    const std::int64_t channels = input_features[input_features.rank() - 1];
+    Shape out{channels};
+    if (layer->keepdims()) {
+        out = input_features;
+        for (int axis = 0; axis + 1 < out.rank(); ++axis) out[axis] = 1;
+    }
+    return std::make_unique<PlannedGlobalAveragePooling>(input_features, std::move(out));
 }
 
 }  // namespace strata::detail

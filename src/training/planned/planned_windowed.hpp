@@ -19,4 +19,8 @@ std::unique_ptr<PlannedLayer> plan_conv(std::shared_ptr<layers::ConvImpl> layer,
 std::unique_ptr<PlannedLayer> plan_pooling(const std::shared_ptr<layers::PoolingImpl>& layer,
                                            const Shape& input_features, std::string& why);
 
+// GlobalAveragePooling1D/2D on channels-last inputs of `input_features`, or null with the reason in `why`.
+std::unique_ptr<PlannedLayer> plan_global_pooling(const std::shared_ptr<layers::GlobalPoolingImpl>& layer,
+                                                  const Shape& input_features, std::string& why);
+
 }  // namespace strata::detail
