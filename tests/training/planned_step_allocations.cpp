@@ -258,12 +258,14 @@ TEST_F(PlannedStepAllocationTest, TheEagerStepDoesAllocateSoTheCountSeesIt) {
     }
 }
 
-// A functional model whose two branches of the input are joined by Add and Concatenate.
+// A functional model whose two branches of the input are joined by Add and Concatenate, one layer called on
+// both.
 Model branching_model() {
     Tensor x = Input({16});
     Tensor a = Dense(8, "relu")(x);
     Tensor b = Dense(8, "tanh")(x);
-    return Model(x, Dense(10, "softmax")(layers::Concatenate()({layers::Add()({a, b}), a})));
+    Dense shared(8, "sigmoid");
+    return Model(x, Dense(10, "softmax")(layers::Concatenate()({layers::Add()({shared(a), shared(b)}), a})));
 }
 
 TEST_F(PlannedStepAllocationTest, OneImageThroughPredictOnBatchAllocatesOnlyItsResult) {

@@ -504,6 +504,14 @@ TEST(PlannedInferenceTest, AFunctionalModelsBranchesRunPlannedAsTheyDoEagerly) {
         std::vector<float> p = got.to_vector<float>(), e = want.to_vector<float>();
         for (std::size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], e[i], 1e-6) << "rows " << rows << ", " << i;
     }
+    // A layer called twice: the forward runs its weights twice (a training step would not be planned).
+    Dense shared(12, "tanh");
+    Tensor square = Input({12});
+    Model twice(square, shared(shared(square)));
+    Tensor x = random::normal({3, 12});
+    std::vector<float> p = twice.predict_on_batch(x).to_vector<float>(), e = twice(x).to_vector<float>();
+    ASSERT_EQ(p.size(), e.size());
+    for (std::size_t i = 0; i < p.size(); ++i) EXPECT_NEAR(p[i], e[i], 1e-6) << "shared layer, " << i;
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 namespace strata::detail {
 
 std::unique_ptr<InferencePlan> InferencePlan::make(const Graph& graph, std::string& why) {
-    const LayerGraph calls = layer_graph(graph, why);
+    const LayerGraph calls = layer_graph(graph, /*shared_layers=*/true, why);
     if (calls.layers.empty()) return nullptr;
     const Tensor& input = graph.inputs[0];
     auto plan = std::unique_ptr<InferencePlan>(new InferencePlan());

@@ -181,7 +181,7 @@ private:
 
 }  // namespace
 
-LayerGraph layer_graph(const Graph& graph, std::string& why) {
+LayerGraph layer_graph(const Graph& graph, bool shared_layers, std::string& why) {
     if (graph.inputs.size() != 1 || graph.outputs.size() != 1 || graph.nodes.empty()) {
         why = "the plan takes models with one input and one output";
         return {};
@@ -192,7 +192,7 @@ LayerGraph layer_graph(const Graph& graph, std::string& why) {
     std::set<const Layer*> seen;
     for (const GraphNode& node : graph.nodes) {
         const Layer* layer = node.call->layer.get();
-        if (!seen.insert(layer).second) {
+        if (!seen.insert(layer).second && !shared_layers) {
             why = "layer \"" + layer->name() + "\" is called more than once";
             return {};
         }

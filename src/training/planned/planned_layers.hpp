@@ -136,13 +136,14 @@ struct Graph;
 
 // The layer calls of a model with one input and one output, in topological order, each with the values it
 // takes: value 0 is the model's input, value i + 1 the output of call i, and the last call's output is the
-// model's. Empty, with the reason in `why`, when a layer is called more than once (its weights would be
-// planned twice) or a call has no inputs.
+// model's. Empty, with the reason in `why`, when a call has no inputs, or when a layer is called more than
+// once and `shared_layers` is false: a forward may run a layer's weights twice, but a training step would
+// plan their gradients and updates twice.
 struct LayerGraph {
     std::vector<std::shared_ptr<Layer>> layers;
     std::vector<std::vector<std::size_t>> inputs;
 };
-LayerGraph layer_graph(const Graph& graph, std::string& why);
+LayerGraph layer_graph(const Graph& graph, bool shared_layers, std::string& why);
 
 // The tensor `t` under another shape of as many elements, sharing its storage.
 Tensor view_as(const Tensor& t, const Shape& shape);

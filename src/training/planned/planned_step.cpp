@@ -42,7 +42,7 @@ std::unique_ptr<TrainingPlan> TrainingPlan::make(const Graph& graph, TrainingSta
         why = "the optimizer clips, decays weights, scales the loss, accumulates gradients or keeps an EMA";
         return nullptr;
     }
-    const LayerGraph calls = layer_graph(graph, why);
+    const LayerGraph calls = layer_graph(graph, /*shared_layers=*/false, why);
     if (calls.layers.empty()) return nullptr;
     const Tensor& input = graph.inputs[0];
     if (input.dtype() != float32 || data.x.size() != 1 || data.y.size() != 1 || !data.y[0].defined()) {
