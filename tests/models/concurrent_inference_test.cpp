@@ -109,5 +109,24 @@ TEST_F(ConcurrentInferenceTest, EightThreadsShareOnePlannedForward) {
     });
 }
 
+TEST_F(ConcurrentInferenceTest, EightThreadsShareOnePlannedForwardOfBranches) {
+    // A functional model's planned forward: two branches joined by Add and Concatenate, a layer called twice.
+    // Each call keeps the pointers to its merges' inputs in buffers of its own.
+    Tensor in = Input({10});
+    Tensor a = L::Dense(12, "relu")(in);
+    Tensor b = L::Dense(12, "tanh")(in);
+    L::Dense shared(12, "sigmoid");
+    Tensor joined = L::Concatenate()({L::Add()({shared(a), shared(b)}), L::Multiply()({a, b})});
+    Model model(in, L::Dense(5, "softmax")(joined));
+    constexpr int threads = 8, calls = 1000;
+    std::vector<Tensor> inputs, expected;
+    for (int t = 0; t < threads; ++t) {
+        inputs.push_back(random::normal({1 + t % 4, 10}));
+        expected.push_back(model.predict_on_batch(inputs.back()));
+    }
+    run_concurrently(threads, calls,
+                     [&](int t, int) { return same_bits(model.predict_on_batch(inputs[t]), expected[t]); });
+}
+
 }  // namespace
 }  // namespace strata
