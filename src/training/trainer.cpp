@@ -307,6 +307,23 @@ Tensor Model::predict_on_batch(const Tensor& x) {
     return predict_on_batch(std::vector<Tensor>{x})[0];
 }
 
+void Model::predict_on_batch(const Tensor& x, Tensor& out) {
+    if (graph_->built)
+        if (std::shared_ptr<detail::InferencePlan> plan = inference_plan_for(*graph_, x))
+            if (plan->output_fits(out, x.shape()[0])) return plan->predict_into(x, out);
+    // Otherwise the output in a tensor of its own, then into `out`; this path also says what does not match.
+    const Tensor y = predict_on_batch(x);
+    const std::string where = "predict_on_batch(x, out) of model \"" + name() + "\": out ";
+    if (!out.defined() || out.is_symbolic()) throw ValueError(where + "is not a concrete tensor");
+    if (out.dtype() != y.dtype())
+        throw TypeError(where + "has dtype " + dtype_name(out.dtype()) + ", the output " + dtype_name(y.dtype()));
+    if (out.device() != y.device())
+        throw DeviceError(where + "is on " + out.device().to_string() + ", the output on " + y.device().to_string());
+    if (out.shape() != y.shape())
+        throw ShapeError(where + "has shape " + out.shape().to_string() + ", the output " + y.shape().to_string());
+    backend::of(y).copy(y, out);
+}
+
 // --- fit ---------------------------------------------------------------------------------------------------
 
 History Model::fit(const std::vector<Tensor>& x_all, const std::vector<Tensor>& y_all, FitOptions options) {

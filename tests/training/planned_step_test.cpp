@@ -487,6 +487,27 @@ TEST(PlannedInferenceTest, PredictOnBatchAndPredictGiveTheEagerForward) {
     expect_eager(m.predict_on_batch(x), x);
     // A bad input is the eager path's error.
     EXPECT_THROW(m.predict_on_batch(random::normal({2, 4, 3})), ShapeError);
+
+    // Into a tensor the caller keeps: planned (2 rows) and eager (65 rows, over the plan's limit) alike.
+    for (std::int64_t rows : {2, 65}) {
+        Tensor xs = random::normal({rows, 3, 4});
+        Tensor out = Tensor::empty({rows, 3});
+        m.predict_on_batch(xs, out);
+        expect_eager(out, xs);
+    }
+    // An `out` that does not match says so, naming both.
+    Tensor small = random::normal({2, 3, 4});
+    Tensor wrong_shape = Tensor::empty({2, 4});
+    try {
+        m.predict_on_batch(small, wrong_shape);
+        ADD_FAILURE() << "no error for an out of the wrong shape";
+    } catch (const ShapeError& e) {
+        EXPECT_NE(std::string(e.what()).find("has shape (2, 4), the output (2, 3)"), std::string::npos) << e.what();
+    }
+    Tensor wrong_dtype = Tensor::empty({2, 3}, float64);
+    EXPECT_THROW(m.predict_on_batch(small, wrong_dtype), TypeError);
+    Tensor undefined;
+    EXPECT_THROW(m.predict_on_batch(small, undefined), ValueError);
 }
 
 TEST(PlannedInferenceTest, AFunctionalModelsBranchesRunPlannedAsTheyDoEagerly) {

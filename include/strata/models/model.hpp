@@ -97,6 +97,11 @@ public:
                                                 const Tensor& sample_weight = {});
     Tensor predict_on_batch(const Tensor& x);
     std::vector<Tensor> predict_on_batch(const std::vector<Tensor>& x);
+    // predict_on_batch writing into `out`, a tensor of the output's shape, dtype and device that the caller
+    // keeps between calls: for real-time loops, where the planned forward takes the model (one float32 input
+    // on the CPU, up to 64 rows) a call allocates nothing at all. Other models compute as predict_on_batch
+    // and copy. ShapeError, TypeError or DeviceError, naming both, when `out` does not match the output.
+    void predict_on_batch(const Tensor& x, Tensor& out);
 
     bool compiled() const;
     // The compiled optimizer (null before compile), as model.optimizer.

@@ -74,25 +74,47 @@ void InferencePlan::give_back(std::int64_t rows, std::unique_ptr<Buffers> buffer
     pool.push_back(std::move(buffers));
 }
 
-Tensor InferencePlan::predict(const Tensor& x) {
-    const std::int64_t rows = x.shape()[0];
-    std::unique_ptr<Buffers> b = take(rows);
-    std::memcpy(b->activations[0].raw_data(), x.raw_data(), static_cast<std::size_t>(x.numel()) * sizeof(float));
+void InferencePlan::forward(Buffers& b, const Tensor& x) {
+    std::memcpy(b.activations[0].raw_data(), x.raw_data(), static_cast<std::size_t>(x.numel()) * sizeof(float));
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         PlannedLayer& layer = *layers_[i];
         if (layer.is_view()) continue;
         if (layer.arity() > 1) {
-            for (std::size_t k = 0; k < inputs_[i].size(); ++k) b->merge_x[i][k] = &b->activations[inputs_[i][k]];
-            layer.forward_merge(b->merge_x[i].data(), b->activations[i + 1]);
+            for (std::size_t k = 0; k < inputs_[i].size(); ++k) b.merge_x[i][k] = &b.activations[inputs_[i][k]];
+            layer.forward_merge(b.merge_x[i].data(), b.activations[i + 1]);
         } else {
-            layer.forward(b->activations[inputs_[i][0]], b->activations[i + 1], /*training=*/false, b->scratch[i]);
+            layer.forward(b.activations[inputs_[i][0]], b.activations[i + 1], /*training=*/false, b.scratch[i]);
         }
     }
+}
+
+Tensor InferencePlan::predict(const Tensor& x) {
+    const std::int64_t rows = x.shape()[0];
+    std::unique_ptr<Buffers> b = take(rows);
+    forward(*b, x);
     const Tensor& last = b->activations.back();
     Tensor out = Tensor::empty(last.shape(), float32, Device::cpu());
     std::memcpy(out.raw_data(), last.raw_data(), static_cast<std::size_t>(last.numel()) * sizeof(float));
     give_back(rows, std::move(b));
     return out;
+}
+
+void InferencePlan::predict_into(const Tensor& x, Tensor& out) {
+    const std::int64_t rows = x.shape()[0];
+    std::unique_ptr<Buffers> b = take(rows);
+    forward(*b, x);
+    const Tensor& last = b->activations.back();
+    std::memcpy(out.raw_data(), last.raw_data(), static_cast<std::size_t>(last.numel()) * sizeof(float));
+    give_back(rows, std::move(b));
+}
+
+bool InferencePlan::output_fits(const Tensor& out, std::int64_t rows) const {
+    const Shape& features = layers_.back()->output_features();
+    if (!out.defined() || out.is_symbolic() || out.dtype() != float32 || out.device() != Device::cpu()) return false;
+    if (out.rank() != features.rank() + 1 || out.shape()[0] != rows) return false;
+    for (int axis = 1; axis < out.rank(); ++axis)
+        if (out.shape()[axis] != features[axis - 1]) return false;
+    return true;
 }
 
 }  // namespace strata::detail

@@ -34,6 +34,10 @@ public:
     bool still_valid(const Graph& graph) const;
     // The model's output for `x` (accepted), in a tensor of its own.
     Tensor predict(const Tensor& x);
+    // True when `out` is a float32 CPU tensor of the output's shape for `rows` rows; predict_into then writes
+    // the output for `x` (accepted, of `rows` rows) into it, allocating nothing.
+    bool output_fits(const Tensor& out, std::int64_t rows) const;
+    void predict_into(const Tensor& x, Tensor& out);
 
 private:
     struct Buffers {
@@ -43,6 +47,8 @@ private:
     };
     std::unique_ptr<Buffers> take(std::int64_t rows);
     void give_back(std::int64_t rows, std::unique_ptr<Buffers> buffers);
+    // Copies `x` into b's input and runs the forward; the output is b's last activation.
+    void forward(Buffers& b, const Tensor& x);
 
     std::vector<std::unique_ptr<PlannedLayer>> layers_;  // the model's layer calls in topological order
     std::vector<std::vector<std::size_t>> inputs_;       // per layer: the values it reads (layer_graph)
