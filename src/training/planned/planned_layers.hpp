@@ -16,12 +16,13 @@ namespace strata::detail {
 
 // What one layer keeps per batch size besides its output and the gradient of its input: a pre-activation,
 // the gradient through the activation, a dropout mask (or max pooling's indices), its draws and whether the
-// last forward applied it. Everything a forward writes lives here, so that two callers with buffers of their
-// own can run one plan at once (planned_inference.hpp).
+// last forward applied it, a global pooling's sums. Everything a forward writes lives here, so that two
+// callers with buffers of their own can run one plan at once (planned_inference.hpp).
 struct LayerScratch {
     Tensor pre_activation, activation_grad, mask;
     std::vector<double> draws;
     bool mask_applied = false;
+    std::vector<double> sums;
 };
 
 class PlannedLayer {

@@ -170,14 +170,14 @@ public:
     }
 
     void allocate(std::int64_t, bool, LayerScratch& scratch) const override {
-        scratch.draws.resize(static_cast<std::size_t>(channels_));
+        scratch.sums.resize(static_cast<std::size_t>(channels_));
     }
 
     void forward(const Tensor& x, Tensor& y, bool, LayerScratch& scratch) override {
         const std::int64_t rows = x.shape()[0];
         const float* in = x.data<float>();
         float* out = y.data<float>();
-        double* sums = scratch.draws.data();
+        double* sums = scratch.sums.data();
         const float count = static_cast<float>(positions_);
         for (std::int64_t r = 0; r < rows; ++r) {
             std::fill_n(sums, channels_, 0.0);
