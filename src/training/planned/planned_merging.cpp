@@ -14,17 +14,23 @@ namespace {
 
 using layers::MergeKind;
 
+// A layer of several inputs: the plan runs its forward_merge and backward_merge (arity() > 1), never the
+// one-input forward and backward.
+class PlannedMerge : public PlannedLayer {
+public:
+    void forward(const Tensor&, Tensor&, bool, LayerScratch&) final {}
+    void backward(const Tensor&, const Tensor&, Tensor&, Tensor*, LayerScratch&) final {}
+};
+
 // Add, Subtract, Multiply, Average: y = x0 op x1 op ... left to right (Average then divides by the count), as
 // the eager layer's ops do; in backward each input's gradient is gy times the derivative of y by it.
-class PlannedElementwiseMerge final : public PlannedLayer {
+class PlannedElementwiseMerge final : public PlannedMerge {
 public:
     PlannedElementwiseMerge(MergeKind kind, std::size_t inputs, const Shape& features) : kind_(kind), inputs_(inputs) {
         output_features_ = features;
     }
 
     std::size_t arity() const override { return inputs_; }
-    void forward(const Tensor&, Tensor&, bool, LayerScratch&) override {}
-    void backward(const Tensor&, const Tensor&, Tensor&, Tensor*, LayerScratch&) override {}
 
     void forward_merge(const Tensor* const* xs, Tensor& y) override {
         float* out = y.data<float>();
@@ -98,7 +104,7 @@ private:
 
 // Concatenate along `axis` (of the shape without the batch axis): each row of the output (everything before
 // the axis) is the inputs' rows one after the other; backward copies each input's part of the gradient out.
-class PlannedConcatenate final : public PlannedLayer {
+class PlannedConcatenate final : public PlannedMerge {
 public:
     PlannedConcatenate(const std::vector<Shape>& inputs, int axis) {
         output_features_ = inputs[0];
@@ -113,8 +119,6 @@ public:
     }
 
     std::size_t arity() const override { return runs_.size(); }
-    void forward(const Tensor&, Tensor&, bool, LayerScratch&) override {}
-    void backward(const Tensor&, const Tensor&, Tensor&, Tensor*, LayerScratch&) override {}
 
     void forward_merge(const Tensor* const* xs, Tensor& y) override {
         const std::int64_t rows = y.numel() / row_;
