@@ -241,8 +241,9 @@ std::unique_ptr<PlannedLayer> plan_pooling(const std::shared_ptr<layers::Pooling
 std::unique_ptr<PlannedLayer> plan_global_pooling(const std::shared_ptr<layers::GlobalPoolingImpl>& layer,
                                                   const Shape& input_features, std::string& why) {
     const std::string who = "layer \"" + layer->name() + "\" (" + layer->class_name() + ")";
-    if (layer->is_max() || layer->data_format() != "channels_last" || input_features.rank() < 2) {
-        why = who + ": the plan takes global average pooling of channels-last data";
+    if (layer->is_max() || layer->data_format() != "channels_last" || input_features.rank() < 2 ||
+        input_features.numel() == 0) {
+        why = who + ": the plan takes global average pooling of channels-last data, not empty";
         return nullptr;
     }
     const std::int64_t channels = input_features[input_features.rank() - 1];
